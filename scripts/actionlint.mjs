@@ -16,7 +16,9 @@ let findings = 0
 for (const file of files) {
   for (const result of lint(readFileSync(join(root, file), 'utf8'), file)) {
     findings += 1
-    console.error(`${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
+    console.error(
+      `${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`
+    )
   }
 }
 if (findings > 0) {

@@ -17,7 +17,17 @@ for (const action of actions) {
   rmSync(out, { recursive: true, force: true })
   execFileSync(
     process.execPath,
-    [ncc, 'build', join(root, 'actions', action, 'index.ts'), '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'],
+    [
+      ncc,
+      'build',
+      join(root, 'actions', action, 'index.ts'),
+      '-o',
+      out,
+      '--minify',
+      '--license',
+      'licenses.txt',
+      '--quiet'
+    ],
     { cwd: root, stdio: 'inherit' }
   )
   console.log(`built actions/${action}/dist`)

@@ -43,9 +43,7 @@ export interface PushOptions {
 }
 
 export type PushOutcome =
-  | { status: 'pushed' }
-  | { status: 'up-to-date' }
-  | { status: 'rejected'; reason: string }
+  { status: 'pushed' } | { status: 'up-to-date' } | { status: 'rejected'; reason: string }
 
 /** A git work tree the pipeline drives. Every method runs in that work tree. */
 export interface Git {
