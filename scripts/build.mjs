@@ -8,8 +8,9 @@ const root = resolve(import.meta.dirname, '..')
 const outRoot = process.argv[2] ? resolve(process.argv[2]) : root
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 
-const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
-  .filter(entry => entry.isDirectory() && existsSync(join(root, 'actions', entry.name, 'index.ts')))
+const actionsDir = join(root, 'actions')
+const actions = (existsSync(actionsDir) ? readdirSync(actionsDir, { withFileTypes: true }) : [])
+  .filter(entry => entry.isDirectory() && existsSync(join(actionsDir, entry.name, 'index.ts')))
   .map(entry => entry.name)
 
 for (const action of actions) {
@@ -20,7 +21,7 @@ for (const action of actions) {
     [
       ncc,
       'build',
-      join(root, 'actions', action, 'index.ts'),
+      join(actionsDir, action, 'index.ts'),
       '-o',
       out,
       '--minify',

@@ -18,7 +18,8 @@ function listFiles(dir) {
 try {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), fresh], { stdio: 'inherit' })
   const stale = []
-  for (const action of readdirSync(join(fresh, 'actions'))) {
+  const builtActions = existsSync(join(fresh, 'actions')) ? readdirSync(join(fresh, 'actions')) : []
+  for (const action of builtActions) {
     const built = join(fresh, 'actions', action, 'dist')
     const committed = join(root, 'actions', action, 'dist')
     const names = new Set([...listFiles(built), ...listFiles(committed)])
