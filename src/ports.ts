@@ -172,3 +172,118 @@ export interface Clock {
   now(): Date
   sleep(ms: number): Promise<void>
 }
+
+/** What an idempotent mutation did. */
+export type MutationOutcome = 'created' | 'updated' | 'unchanged'
+
+export interface ForgeUser {
+  login: string
+  /** `User` or `Bot`. */
+  type: string
+}
+
+/** An issue (or, with `isPullRequest`, a pull request seen through the issues API). */
+export interface ForgeIssue {
+  number: number
+  title: string
+  body: string
+  labels: string[]
+  state: 'open' | 'closed'
+  locked: boolean
+  isPullRequest: boolean
+  author: string
+}
+
+export interface ForgeComment {
+  id: number
+  body: string
+  user: ForgeUser
+}
+
+export interface ForgePull {
+  number: number
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  merged: boolean
+  draft: boolean
+  headRef: string
+  headSha: string
+  baseRef: string
+  baseSha: string
+  /** null while GitHub is still computing it. */
+  mergeable: boolean | null
+  labels: string[]
+  htmlUrl: string
+}
+
+export interface ForgeChangedFile {
+  path: string
+  additions: number
+  deletions: number
+  status: string
+}
+
+export type CommitState = 'error' | 'failure' | 'pending' | 'success'
+
+/** CI on one commit: every status context and check run. */
+export interface ForgeCiState {
+  statuses: ReadonlyArray<{ context: string; state: CommitState; description: string | null }>
+  checks: ReadonlyArray<{ name: string; status: string; conclusion: string | null }>
+}
+
+export type ForgePermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'
+
+export type MergeResult =
+  | { status: 'merged'; sha: string }
+  /** 405, 409 or 422 from GitHub: the PR must be re-planned, never retried blindly. */
+  | { status: 'refused'; httpStatus: number; message: string }
+
+export type UpdateBranchResult =
+  { status: 'updated' } | { status: 'refused'; httpStatus: number; message: string }
+
+/** The GitHub operations the phases use, on one repository. */
+export interface Forge {
+  /** The issue, or null when no issue or pull request has that number. */
+  getIssue(number: number): Promise<ForgeIssue | null>
+  listSubIssues(number: number): Promise<number[]>
+  listComments(issue: number): Promise<ForgeComment[]>
+  /**
+   * Creates the comment that carries `marker` (an HTML comment unique to its purpose), or updates
+   * the one authored by `author` that already carries it; `unchanged` when the body is the same.
+   */
+  upsertComment(
+    issue: number,
+    marker: string,
+    body: string,
+    author: string
+  ): Promise<{ id: number; outcome: MutationOutcome }>
+  addLabels(issue: number, labels: readonly string[]): Promise<void>
+  removeLabel(issue: number, label: string): Promise<void>
+  getPermission(login: string): Promise<ForgePermission>
+  getPull(number: number): Promise<ForgePull | null>
+  /** Open pull requests, optionally only those with `label` or from `head` (a branch name). */
+  listOpenPulls(filter?: { label?: string; head?: string }): Promise<ForgePull[]>
+  listPullFiles(number: number): Promise<ForgeChangedFile[]>
+  /** Commit SHAs of the pull request, oldest first. */
+  listPullCommits(number: number): Promise<Array<{ sha: string; message: string }>>
+  createPull(pull: { title: string; body: string; head: string; base: string }): Promise<ForgePull>
+  updatePull(number: number, change: { title?: string; body?: string }): Promise<ForgePull>
+  mergePull(
+    number: number,
+    sha: string,
+    method: 'merge' | 'squash' | 'rebase'
+  ): Promise<MergeResult>
+  updateBranch(number: number, expectedHeadSha: string): Promise<UpdateBranchResult>
+  deleteBranch(branch: string): Promise<void>
+  getCiState(sha: string): Promise<ForgeCiState>
+  setCommitStatus(
+    sha: string,
+    status: { context: string; state: CommitState; description: string; targetUrl?: string }
+  ): Promise<void>
+  dispatchWorkflow(
+    workflow: string,
+    ref: string,
+    inputs: Readonly<Record<string, string>>
+  ): Promise<void>
+}
