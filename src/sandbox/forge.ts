@@ -1,0 +1,271 @@
+/**
+ * The in-process face of the sandbox forge: start it on 127.0.0.1 (port 0), create and seed
+ * repositories, inject faults, read the request and event logs, record workflow runs, mount the
+ * artifact service, and close it (removing its temporary directory).
+ */
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { defaultUsers, generateTokens, TokenBook } from './auth.js'
+import type { ForgeCore } from './core.js'
+import { FaultInjector } from './faults.js'
+import { createBareRepo, listBranches } from './git.js'
+import { addLabels, createIssueRecord } from './issue-ops.js'
+import { syncPulls } from './pull-state.js'
+import { DEFAULT_RATE_LIMITS, RequestPipeline } from './server.js'
+import { ForgeState, RepoState, timestamp } from './state.js'
+import type { LabelRecord, WorkflowRunRecord } from './state.js'
+import type {
+  CallerKind,
+  ExtraRequestHandler,
+  FaultRule,
+  ForgeEvent,
+  RepoSettings,
+  RequestLogEntry,
+  RunArtifactSource,
+  SandboxTokens,
+  SandboxUser,
+  TokenKind
+} from './types.js'
+import type { NewWorkflowRun } from './workflow-runs.js'
+import { createWorkflowRun, updateWorkflowRun } from './workflow-runs.js'
+
+export interface ForgeOptions {
+  /** The organization that owns the repositories (default `octo-org`). */
+  owner?: string
+  /** Handlers tried before the REST routes (the artifact service mounts here). */
+  extraHandlers?: ExtraRequestHandler[]
+  /** Where run artifacts for the REST routes come from. */
+  artifacts?: RunArtifactSource
+  /** Seed of the fault RNG (default 1). */
+  faultSeed?: number
+  /** Extra delay of the background mergeability computation (default 0 ms). */
+  mergeabilityDelayMs?: number
+  /** Hourly request budgets per caller kind (GitHub's by default). */
+  rateLimits?: Partial<Record<CallerKind, number>>
+}
+
+export interface NewRepo {
+  name: string
+  /** Relative path → content of the first commit. */
+  files: Readonly<Record<string, string>>
+  settings?: Partial<RepoSettings>
+}
+
+export interface NewIssue {
+  title: string
+  body?: string
+  labels?: string[]
+  /** Which token's account opens it (default `admin`). */
+  author?: TokenKind
+}
+
+/** A running forge. */
+export class Forge {
+  private constructor(
+    private readonly server: Server,
+    private readonly root: string,
+    private readonly core: ForgeCore,
+    private readonly pipeline: RequestPipeline,
+    private readonly extraHandlers: ExtraRequestHandler[],
+    /** Fault rules: `add`, `clear`, `list`, `reseed`. */
+    readonly faults: FaultInjector,
+    readonly tokens: SandboxTokens
+  ) {}
+
+  /** Starts a forge on 127.0.0.1 with a fresh temporary directory and fresh tokens. */
+  static async start(options: ForgeOptions = {}): Promise<Forge> {
+    const root = await mkdtemp(join(tmpdir(), 'sandbox-forge-'))
+    const owner = options.owner ?? 'octo-org'
+    const users = defaultUsers(owner)
+    const tokens = generateTokens()
+    const core: ForgeCore = {
+      state: new ForgeState(users),
+      tokens: new TokenBook(tokens, users),
+      baseUrl: '',
+      reposRoot: join(root, 'repos'),
+      artifacts: options.artifacts ?? null,
+      mergeabilityDelayMs: options.mergeabilityDelayMs ?? 0
+    }
+    const faults = new FaultInjector(options.faultSeed ?? 1)
+    const extraHandlers = [...(options.extraHandlers ?? [])]
+    const pipeline = new RequestPipeline({
+      core,
+      faults,
+      extraHandlers,
+      rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+      afterPush: (repo, before, pusher) => Forge.recordPush(core, repo, before, pusher)
+    })
+    const server = createServer(pipeline.listener)
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    core.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    return new Forge(server, root, core, pipeline, extraHandlers, faults, tokens)
+  }
+
+  private static async recordPush(
+    core: ForgeCore,
+    repo: RepoState,
+    before: Map<string, string>,
+    pusher: string
+  ) {
+    const after = await listBranches(repo.gitDir)
+    for (const branch of new Set([...before.keys(), ...after.keys()])) {
+      const [old, now] = [before.get(branch), after.get(branch)]
+      if (old === now) continue
+      const ref = `refs/heads/${branch}`
+      core.state.recordEvent(repo, 'push', null, pusher, {
+        ref,
+        before: old ?? null,
+        after: now ?? null
+      })
+      if (old === undefined) core.state.recordEvent(repo, 'create', null, pusher, { ref })
+      if (now === undefined) core.state.recordEvent(repo, 'delete', null, pusher, { ref })
+    }
+    repo.pushedAt = timestamp()
+    await syncPulls(core, repo, pusher)
+  }
+
+  /** Base URL for Octokit (`baseUrl`) and `GITHUB_API_URL`. */
+  get apiUrl(): string {
+    return this.core.baseUrl
+  }
+
+  /** Git remotes are `${gitUrl}/${owner}/${repo}.git`. */
+  get gitUrl(): string {
+    return this.core.baseUrl
+  }
+
+  get owner(): string {
+    return this.core.state.users.find(user => user.tokenKind === null)!.login
+  }
+
+  get users(): readonly SandboxUser[] {
+    return this.core.state.users
+  }
+
+  /** The account a token kind acts as. */
+  userFor(kind: TokenKind): SandboxUser {
+    return this.core.state.users.find(user => user.tokenKind === kind)!
+  }
+
+  cloneUrl(repo: string): string {
+    return `${this.gitUrl}/${this.owner}/${repo}.git`
+  }
+
+  /** Plugs a handler (and optionally the artifact source) in after start. */
+  mount(handler: ExtraRequestHandler | null, artifacts?: RunArtifactSource): void {
+    if (handler) this.extraHandlers.push(handler)
+    if (artifacts) this.core.artifacts = artifacts
+  }
+
+  private repoState(name: string): RepoState {
+    const repo = this.core.state.repo(this.owner, name)
+    if (!repo)
+      throw new Error(
+        `Sandbox forge: no repository ${this.owner}/${name}; create it with createRepo first.`
+      )
+    return repo
+  }
+
+  /** Creates a bare repository whose default branch holds one commit of `files`. */
+  async createRepo(spec: NewRepo): Promise<void> {
+    const settings: RepoSettings = {
+      private: true,
+      defaultBranch: 'main',
+      deleteBranchOnMerge: false,
+      requiredStatusChecks: [],
+      ...spec.settings
+    }
+    const gitDir = join(this.core.reposRoot, this.owner, `${spec.name}.git`)
+    const admin = this.userFor('admin')
+    await createBareRepo(gitDir, spec.files, {
+      branch: settings.defaultBranch,
+      author: { name: admin.login, email: admin.email },
+      message: 'Initial commit'
+    })
+    this.core.state.addRepo(
+      new RepoState(this.core.state.nextId(), this.owner, spec.name, gitDir, settings)
+    )
+  }
+
+  /** Changes repository settings (visibility, branch deletion on merge, required checks). */
+  configureRepo(name: string, settings: Partial<RepoSettings>): void {
+    Object.assign(this.repoState(name).settings, settings)
+  }
+
+  /** Adds a repository label; for seeding. */
+  createLabel(repo: string, label: { name: string; color?: string; description?: string }): void {
+    const state = this.repoState(repo)
+    const record: LabelRecord = {
+      id: this.core.state.nextId(),
+      name: label.name,
+      color: label.color ?? 'ededed',
+      description: label.description ?? null
+    }
+    state.labels.set(label.name.toLowerCase(), record)
+  }
+
+  /** Opens an issue directly (recorded as opened by the given account); returns its number. */
+  createIssue(repo: string, issue: NewIssue): number {
+    const state = this.repoState(repo)
+    const author = this.userFor(issue.author ?? 'admin').login
+    const record = createIssueRecord(this.core, state, {
+      title: issue.title,
+      body: issue.body ?? null,
+      author
+    })
+    this.core.state.recordEvent(state, 'issues', 'opened', author, { number: record.number })
+    addLabels(this.core, state, record, issue.labels ?? [], author)
+    return record.number
+  }
+
+  /** Records a workflow run (e.g. the run a local phase executes as); returns its id. */
+  createWorkflowRun(repo: string, run: NewWorkflowRun): number {
+    return createWorkflowRun(this.core, this.repoState(repo), run).id
+  }
+
+  updateWorkflowRun(
+    repo: string,
+    runId: number,
+    change: { status: WorkflowRunRecord['status']; conclusion?: string | null }
+  ) {
+    const run = this.repoState(repo).workflowRuns.get(runId)
+    if (!run) throw new Error(`Sandbox forge: no workflow run ${runId} in ${this.owner}/${repo}.`)
+    updateWorkflowRun(run, change)
+  }
+
+  /** Adds a fault rule (shorthand for `faults.add`). */
+  injectFault(rule: FaultRule): void {
+    this.faults.add(rule)
+  }
+
+  /** A copy of the request log, oldest first. */
+  requests(): RequestLogEntry[] {
+    return this.pipeline.requests.map(entry => ({ ...entry }))
+  }
+
+  clearRequests(): void {
+    this.pipeline.requests.splice(0)
+  }
+
+  /** The event log, optionally of one repository (`name` without owner). */
+  events(repo?: string): ForgeEvent[] {
+    const full = repo === undefined ? null : `${this.owner}/${repo}`
+    return this.core.state.events.filter(event => full === null || event.repository === full)
+  }
+
+  /** Stops serving and removes the temporary directory. */
+  async close(): Promise<void> {
+    this.server.closeAllConnections()
+    await new Promise<void>(resolve => this.server.close(() => resolve()))
+    await rm(this.root, { recursive: true, force: true })
+  }
+}
+
+/** Starts a forge; see {@link Forge.start}. */
+export function startForge(options: ForgeOptions = {}): Promise<Forge> {
+  return Forge.start(options)
+}

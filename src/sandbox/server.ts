@@ -1,0 +1,217 @@
+/**
+ * The request pipeline of the forge: control endpoints, git smart HTTP, mounted handlers, then the
+ * REST routes with GitHub's rate-limit headers, fault injection, authentication and permissions,
+ * and a log entry for every request.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setTimeout as delay } from 'node:timers/promises'
+import type { Caller } from './auth.js'
+import { permits } from './auth.js'
+import { serveControl } from './control.js'
+import type { ForgeCore } from './core.js'
+import type { FaultInjector } from './faults.js'
+import type { AfterPush } from './git-http.js'
+import { GIT_PATH, GIT_ROUTE, serveGit } from './git-http.js'
+import { ApiError, errorBody, parseJsonBody, RateLimiter, readBody, sendJson } from './http.js'
+import { syncPulls } from './pull-state.js'
+import type { CompiledRoute, Route } from './router.js'
+import { compileRoute, matchRoute } from './router.js'
+import { allRoutes } from './routes/repos.js'
+import type { CallerKind, ExtraRequestHandler, FaultRule, RequestLogEntry } from './types.js'
+
+const SECONDARY_DOCS = 'overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
+const PRIMARY_DOCS = 'overview/rate-limits-for-the-rest-api#about-the-primary-rate-limits'
+
+/** GitHub's hourly budgets per caller kind. */
+export const DEFAULT_RATE_LIMITS: Record<CallerKind, number> = {
+  admin: 5000,
+  write: 5000,
+  read: 5000,
+  actions: 1000,
+  anonymous: 60,
+  invalid: 60
+}
+
+export interface PipelineOptions {
+  core: ForgeCore
+  faults: FaultInjector
+  extraHandlers: ExtraRequestHandler[]
+  rateLimits: Record<CallerKind, number>
+  afterPush: AfterPush
+}
+
+/** Handles every request of one forge and keeps its request log. */
+export class RequestPipeline {
+  readonly requests: RequestLogEntry[] = []
+  private readonly routes: CompiledRoute[] = allRoutes.map(compileRoute)
+  private readonly rates: RateLimiter
+  private requestCount = 0
+
+  constructor(private readonly options: PipelineOptions) {
+    this.rates = new RateLimiter(key => options.rateLimits[key.split(':')[0] as CallerKind] ?? 5000)
+  }
+
+  /** The node:http request listener. */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    this.handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent)
+        sendJson(res, 500, { message: `Server Error: ${(error as Error).message}` }, {})
+      else res.destroy()
+    })
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { core, faults } = this.options
+    const started = Date.now()
+    const url = new URL(req.url ?? '/', core.baseUrl)
+    const caller = core.tokens.identify(req.headers.authorization)
+    if (url.pathname.startsWith('/_sandbox/')) {
+      await serveControl({ core, faults, requests: this.requests }, req, res, url, caller)
+      return
+    }
+    const entry: RequestLogEntry = {
+      method: req.method ?? 'GET',
+      route: url.pathname,
+      path: url.pathname,
+      status: 0,
+      tokenKind: caller.kind,
+      login: caller.user?.login ?? null,
+      at: new Date(started).toISOString(),
+      durationMs: 0,
+      fault: null
+    }
+    try {
+      await this.dispatch(req, res, url, caller, entry)
+    } finally {
+      entry.status = res.statusCode
+      entry.durationMs = Date.now() - started
+      this.requests.push(entry)
+    }
+  }
+
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    caller: Caller,
+    entry: RequestLogEntry
+  ) {
+    const git = GIT_PATH.exec(url.pathname)
+    if (git) {
+      entry.route = `${GIT_ROUTE}${git[3]}`
+      await serveGit(this.options.core, req, res, url, git, caller, this.options.afterPush)
+      return
+    }
+    const { core } = this.options
+    const info = { apiUrl: core.baseUrl, userForToken: (t: string) => core.tokens.userForToken(t) }
+    for (const handler of this.options.extraHandlers) {
+      if (await handler(req, res, info)) return
+    }
+    await this.serveRest(req, res, url, caller, entry)
+  }
+
+  private commonHeaders(
+    caller: Caller,
+    req: IncomingMessage
+  ): { headers: Record<string, string>; exceeded: boolean } {
+    this.requestCount += 1
+    const key = caller.user
+      ? `${caller.kind}:${caller.user.login}`
+      : `${caller.kind}:${req.socket.remoteAddress}`
+    const rate = this.rates.take(key)
+    const headers = {
+      ...rate.headers,
+      'x-github-request-id': `5A4D:${process.pid.toString(16).toUpperCase()}:${this.requestCount.toString(16).toUpperCase()}`,
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-api-version-selected': '2022-11-28'
+    }
+    return { headers, exceeded: rate.exceeded }
+  }
+
+  private async serveRest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    caller: Caller,
+    entry: RequestLogEntry
+  ) {
+    const { headers, exceeded } = this.commonHeaders(caller, req)
+    const matched = matchRoute(this.routes, req.method ?? 'GET', url.pathname)
+    const docs = matched?.route.docs ?? null
+    try {
+      if (!matched) throw new ApiError(404, 'Not Found')
+      entry.route = matched.route.template
+      if (exceeded)
+        throw new ApiError(
+          403,
+          `API rate limit exceeded for ${caller.user?.login ?? 'this address'}.`,
+          PRIMARY_DOCS
+        )
+      const fault = this.options.faults.pick(entry.method, matched.route.template)
+      if (fault) {
+        entry.fault = fault.kind
+        await this.applyFault(fault, headers)
+      }
+      const result = await this.runRoute(req, url, caller, matched.route, matched.params)
+      sendJson(res, result.status, result.body, { ...headers, ...result.headers })
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      sendJson(res, error.status, errorBody(error, docs), { ...headers, ...error.headers })
+    }
+  }
+
+  /** Latency delays the request; the other kinds answer instead of the route. */
+  private async applyFault(fault: FaultRule, headers: Record<string, string>): Promise<void> {
+    if (fault.kind === 'latency') {
+      await delay(fault.latencyMs ?? 500)
+      return
+    }
+    if (fault.kind === 'secondary-rate-limit') {
+      const message =
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
+        `If you reach out to GitHub Support for help, please include the request ID ${headers['x-github-request-id']}.`
+      throw new ApiError(fault.status ?? 403, message, SECONDARY_DOCS, null, {
+        'retry-after': String(fault.retryAfterSeconds ?? 1)
+      })
+    }
+    const status = fault.status ?? 500
+    throw new ApiError(
+      status,
+      status === 503 ? 'Service Unavailable' : status === 502 ? 'Bad Gateway' : 'Server Error'
+    )
+  }
+
+  private authorize(route: Route, caller: Caller, isPrivate: boolean): void {
+    if (isPrivate && !permits(caller.user, 'read')) throw new ApiError(404, 'Not Found')
+    if (route.access === 'public') return
+    if (caller.user === null) throw new ApiError(401, 'Requires authentication')
+    if (!permits(caller.user, route.access)) {
+      const by = caller.kind === 'actions' ? 'integration' : 'personal access token'
+      throw new ApiError(403, `Resource not accessible by ${by}`)
+    }
+  }
+
+  private async runRoute(
+    req: IncomingMessage,
+    url: URL,
+    caller: Caller,
+    route: Route,
+    params: Record<string, string>
+  ) {
+    const { core } = this.options
+    const repo = core.state.repo(params.owner ?? '', params.repo ?? '')
+    if (caller.kind === 'invalid') {
+      throw new ApiError(401, 'Bad credentials', 'overview/authenticating-to-the-rest-api')
+    }
+    if (!repo) throw new ApiError(404, 'Not Found')
+    this.authorize(route, caller, repo.settings.private)
+    const body =
+      route.method === 'GET' ? {} : (parseJsonBody(await readBody(req)) as Record<string, unknown>)
+    const run = async () => {
+      await syncPulls(core, repo, null)
+      return route.handle({ core, repo, params, url, body, caller, request: req })
+    }
+    // writes to one repository run one at a time, so check-then-act handlers cannot interleave
+    return route.method === 'GET' ? run() : repo.exclusive(run)
+  }
+}
