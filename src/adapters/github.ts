@@ -104,8 +104,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     retry: {
       retries: options.retries ?? 3,
       retryAfterBaseValue: options.retryBaseDelayMs ?? 1000,
-      // Rate limits (403/429) belong to the throttling plugin, which honours retry-after.
-      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
+      // Rate limits (403/429) belong to the throttling plugin, which honours retry-after. 405 and
+      // 409 answer about state (a merge refused, a head that moved): repeating them changes nothing.
+      doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451]
     },
     throttle: throttleOptions(options)
   }

@@ -176,6 +176,22 @@ describe('createGitHubClient', () => {
     expect(server.seen).toHaveLength(1)
   })
 
+  it.each([405, 409, 422])(
+    'does not retry a merge refused with %i, an answer about the pull request state',
+    async status => {
+      server.script('PUT /repos/octo/demo/pulls/5/merge', {
+        status,
+        body: { message: 'Head branch was modified. Review and try the merge again.' }
+      })
+      const github = client()
+
+      await expect(
+        github.octokit.rest.pulls.merge({ owner: 'octo', repo: 'demo', pull_number: 5, sha: 'a' })
+      ).rejects.toMatchObject({ status })
+      expect(server.seen).toHaveLength(1)
+    }
+  )
+
   it('waits out a secondary rate limit as retry-after says, then succeeds', async () => {
     server.script('POST /repos/octo/demo/issues/4/comments', {
       status: 403,
