@@ -1,47 +1,42 @@
+/**
+ * The artifact side of the sandbox forge: the results service `@actions/artifact` uploads to and
+ * lists from (Twirp `ArtifactService`) and the blob store its signed URLs point at. The REST
+ * artifact routes (`findBy`) belong to the forge, which answers them from this service through
+ * {@link runArtifactSource}.
+ */
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { BlobContext } from './artifacts/blob.js'
-import { BLOB_PATH_PREFIX, handleBlobRequest } from './artifacts/blob.js'
-import type { Reply } from './artifacts/http.js'
-import { readTextBody, sendReply } from './artifacts/http.js'
-import type { ArtifactRestRoute, RestArtifact, RestContext } from './artifacts/rest.js'
-import { answerArtifactRestRoute, matchArtifactRestRoute, restArtifact } from './artifacts/rest.js'
+import {
+  BLOB_PATH_PREFIX,
+  blobFailure,
+  handleBlobRequest,
+  MAX_MESSAGE_BYTES,
+  signedBlobUrl
+} from './artifacts/blob.js'
 import type { JobBackendIds } from './artifacts/runtime-token.js'
 import { signRuntimeToken } from './artifacts/runtime-token.js'
-import type { RunRecord, RunRegistration } from './artifacts/store.js'
+import type { ArtifactRecord, RunRecord, RunRegistration } from './artifacts/store.js'
 import { ArtifactStore } from './artifacts/store.js'
 import { handleTwirpCall, TWIRP_ARTIFACT_SERVICE_PREFIX, twirpError } from './artifacts/twirp.js'
+import type { Reply } from './http.js'
+import { readBody, sendReply } from './http.js'
+import { timestamp } from './state.js'
+import type { RunArtifactSource, StoredArtifact } from './types.js'
 
-export type { Reply } from './artifacts/http.js'
-export type { ArtifactRestRoute, RestArtifact, RestArtifactList } from './artifacts/rest.js'
 export type { JobBackendIds } from './artifacts/runtime-token.js'
 export type { RunRecord, RunRegistration } from './artifacts/store.js'
-
-/** A value known at construction, or only once the server listens (port 0). */
-type Late<T> = T | (() => T)
 
 export interface ArtifactServiceOptions {
   /**
    * The origin clients reach this service at: `ACTIONS_RESULTS_URL` (the client keeps only its
-   * origin, so Twirp is served at `/twirp/...` from the root) and the signed blob URLs.
+   * origin, so Twirp is served at `/twirp/...` from the root) and the signed blob URLs. A function
+   * when it is known only once the server listens (port 0).
    */
-  publicUrl: Late<string>
-  /**
-   * The REST API base as in `GITHUB_API_URL` (default: `publicUrl`). Its path, if any, prefixes the
-   * REST routes; it also makes the `url` and `archive_download_url` of artifacts.
-   */
-  apiUrl?: Late<string>
+  publicUrl: string | (() => string)
   /** Where blob bytes are kept; the service creates what it needs inside. */
   storageDir: string
   now?: () => Date
-  /**
-   * Decides whether a REST request may read the repository's artifacts: null lets it through, a
-   * reply (GitHub's 401/403/404 body) refuses it. Without it, REST reads are open.
-   */
-  authorizeRest?: (
-    req: IncomingMessage,
-    target: { owner: string; repo: string }
-  ) => Reply | null | Promise<Reply | null>
 }
 
 /** Environment variables a job needs for `@actions/artifact` to reach this service. */
@@ -50,11 +45,17 @@ export interface ArtifactJobEnvironment {
   ACTIONS_RESULTS_URL: string
 }
 
-/** The artifact side of the sandbox forge. See {@link createArtifactService}. */
+/** A finalized artifact with the repository whose run uploaded it. */
+export interface ServedArtifact extends StoredArtifact {
+  owner: string
+  repo: string
+}
+
+/** The artifact service. See {@link createArtifactService}. */
 export interface ArtifactService {
   /**
-   * Serves a request if it is one of this service's (Twirp `ArtifactService`, blob storage, or the
-   * REST artifact routes); returns false, writing nothing, when it is not.
+   * Serves a request if it is one of this service's (Twirp `ArtifactService` or blob storage);
+   * returns false, writing nothing, when it is not. Mount it as an extra handler of the forge.
    */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>
   /**
@@ -69,36 +70,29 @@ export interface ArtifactService {
   runtimeTokenFor(ids: JobBackendIds): string
   /** The `ACTIONS_RUNTIME_TOKEN` and `ACTIONS_RESULTS_URL` of one job of a registered run. */
   jobEnvironment(ids: JobBackendIds): ArtifactJobEnvironment
-  /** The finalized artifacts of a run, oldest first, as the REST API shows them. */
-  listArtifacts(owner: string, repo: string, runId: number): RestArtifact[]
-  /** A finalized artifact as the REST API shows it, or undefined. */
-  getArtifact(id: number): RestArtifact | undefined
+  /** The finalized artifacts of a run, oldest first; none for a run never registered. */
+  listArtifacts(owner: string, repo: string, runId: number): ServedArtifact[]
+  /** A finalized artifact, or undefined. */
+  getArtifact(id: number): ServedArtifact | undefined
+  /** A short-lived URL the finalized artifact's bytes can be fetched from without a token. */
+  downloadUrl(id: number): string
   /** The exact bytes uploaded for a finalized artifact (a zip, unless uploaded with `skipArchive`). */
   zipOf(id: number): Promise<Buffer>
-  /**
-   * The REST routes for a forge that routes, authenticates and logs requests itself: match a
-   * `GET` path relative to the API base, then answer the match.
-   */
-  rest: {
-    match(method: string, path: string): ArtifactRestRoute | null
-    answer(route: ArtifactRestRoute, query: URLSearchParams): Reply
-  }
 }
 
 /**
- * Creates the service `@actions/artifact` 6 talks to, to be mounted in an HTTP server: the results
+ * Creates the service `@actions/artifact` 6 talks to, to be mounted in the forge: the results
  * service's Twirp `ArtifactService` (`CreateArtifact`, `FinalizeArtifact`, `ListArtifacts`,
- * `GetSignedArtifactURL`), the Azure-style blob endpoints its upload and download use, and the
- * REST routes `findBy` uses (`GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts`,
- * `GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}` and its `/zip` redirect).
+ * `GetSignedArtifactURL`) and the Azure-style blob endpoints its upload and download use.
  */
 export function createArtifactService(options: ArtifactServiceOptions): ArtifactService {
   const store = new ArtifactStore(options.storageDir)
   const secret = randomBytes(32)
   const now = options.now ?? (() => new Date())
-  const origin = (): string => new URL(resolve(options.publicUrl)).origin
-  const apiUrl = (): string => resolve(options.apiUrl ?? options.publicUrl).replace(/\/+$/, '')
-  const context: RestContext = { store, secret, now, origin, apiUrl }
+  const publicUrl = options.publicUrl
+  const origin = (): string =>
+    new URL(typeof publicUrl === 'function' ? publicUrl() : publicUrl).origin
+  const context: BlobContext = { store, secret, now, origin }
 
   const runOf = (ids: JobBackendIds): RunRecord => {
     const run = store.runByBackendId(ids.runBackendId)
@@ -110,13 +104,18 @@ export function createArtifactService(options: ArtifactServiceOptions): Artifact
     return run
   }
 
-  const finalized = (id: number): RestArtifact | undefined => {
+  const finalized = (id: number): ArtifactRecord => {
     const record = store.get(id)
-    return record?.state === 'finalized' ? restArtifact(context, record) : undefined
+    if (record?.state !== 'finalized') {
+      throw new Error(
+        `artifact ${id} is unknown or not finalized; only finalized artifacts have content to serve`
+      )
+    }
+    return record
   }
 
   return {
-    handle: (req, res) => handleRequest(context, options, req, res),
+    handle: (req, res) => handleRequest(context, req, res),
     registerRun: registration => store.registerRun(registration),
     runtimeTokenFor(ids) {
       runOf(ids)
@@ -131,27 +130,53 @@ export function createArtifactService(options: ArtifactServiceOptions): Artifact
     },
     listArtifacts(owner, repo, runId) {
       const run = store.runByPublicId(owner, repo, runId)
-      return run ? store.finalizedInRun(run.runBackendId).map(r => restArtifact(context, r)) : []
+      return run ? store.finalizedInRun(run.runBackendId).map(servedArtifact) : []
     },
-    getArtifact: finalized,
-    async zipOf(id) {
-      if (!finalized(id)) {
-        throw new Error(
-          `artifact ${id} is unknown or not finalized; only finalized artifacts have content to serve`
-        )
-      }
-      return store.blobBytes(id)
+    getArtifact(id) {
+      const record = store.get(id)
+      return record?.state === 'finalized' ? servedArtifact(record) : undefined
     },
-    rest: {
-      match: (method, path) => matchArtifactRestRoute(method, path),
-      answer: (route, query) => answerArtifactRestRoute(context, route, query)
-    }
+    downloadUrl: id => signedBlobUrl(context, finalized(id).id, 'r'),
+    zipOf: async id => store.blobBytes(finalized(id).id)
+  }
+}
+
+/**
+ * Adapts the service to the forge's REST artifact routes: artifacts are looked up within the
+ * repository of the request (GitHub matches names without regard to case), and the zip download
+ * redirects to a signed blob URL.
+ */
+export function runArtifactSource(service: ArtifactService): RunArtifactSource {
+  const sameRepository = (artifact: ServedArtifact, owner: string, repo: string): boolean =>
+    artifact.owner.toLowerCase() === owner.toLowerCase() &&
+    artifact.repo.toLowerCase() === repo.toLowerCase()
+  return {
+    listRunArtifacts: async ({ owner, repo, runId }) => service.listArtifacts(owner, repo, runId),
+    getArtifact: async ({ owner, repo, artifactId }) => {
+      const artifact = service.getArtifact(artifactId)
+      return artifact && sameRepository(artifact, owner, repo) ? artifact : null
+    },
+    downloadUrl: async ({ artifactId }) => service.downloadUrl(artifactId)
+  }
+}
+
+function servedArtifact(record: ArtifactRecord): ServedArtifact {
+  return {
+    id: record.id,
+    name: record.name,
+    sizeInBytes: record.size,
+    runId: record.run.runId,
+    createdAt: timestamp(record.createdAt),
+    updatedAt: timestamp(record.updatedAt),
+    expiresAt: timestamp(record.expiresAt),
+    digest: record.digest,
+    owner: record.run.owner,
+    repo: record.run.repo
   }
 }
 
 async function handleRequest(
-  context: RestContext,
-  options: ArtifactServiceOptions,
+  context: BlobContext,
   req: IncomingMessage,
   res: ServerResponse
 ): Promise<boolean> {
@@ -164,14 +189,7 @@ async function handleRequest(
     await serveGuarded(res, blobFailure, () => handleBlobRequest(context, req, res, url))
     return true
   }
-  const restPath = pathUnder(new URL(context.apiUrl()).pathname, url.pathname)
-  const route = restPath === null ? null : matchArtifactRestRoute(req.method ?? 'GET', restPath)
-  if (!route) return false
-  await serveGuarded(res, restFailure, async () => {
-    const refusal = (await options.authorizeRest?.(req, route)) ?? null
-    sendReply(res, refusal ?? answerArtifactRestRoute(context, route, url.searchParams))
-  })
-  return true
+  return false
 }
 
 async function serveTwirp(
@@ -188,13 +206,15 @@ async function serveTwirp(
       twirpError('bad_route', `unsupported method ${req.method} (only POST is allowed)`)
     )
   }
-  await serveGuarded(res, twirpFailure, async () => {
-    const body = await readTextBody(req)
-    sendReply(
-      res,
-      handleTwirpCall(context, method, req.headers.authorization, req.headers['content-type'], body)
-    )
-  })
+  await serveGuarded(
+    res,
+    message => twirpError('internal', message),
+    async () => {
+      const body = (await readBody(req, MAX_MESSAGE_BYTES)).toString('utf8')
+      const { authorization, 'content-type': contentType } = req.headers
+      sendReply(res, handleTwirpCall(context, method, authorization, contentType, body))
+    }
+  )
 }
 
 /** Runs a handler; an unexpected failure becomes a 500 in the protocol's own error shape. */
@@ -210,34 +230,4 @@ async function serveGuarded(
     if (res.headersSent) res.destroy(error instanceof Error ? error : undefined)
     else sendReply(res, failure(message))
   }
-}
-
-function twirpFailure(message: string): Reply {
-  return twirpError('internal', message)
-}
-
-function blobFailure(message: string): Reply {
-  return {
-    status: 500,
-    headers: { 'content-type': 'application/xml', 'x-ms-error-code': 'InternalError' },
-    body: `<?xml version="1.0" encoding="utf-8"?><Error><Code>InternalError</Code><Message>${message.replace(/[<>&]/g, ' ')}</Message></Error>`
-  }
-}
-
-function restFailure(message: string): Reply {
-  return {
-    status: 500,
-    body: { message, documentation_url: 'https://docs.github.com/rest', status: '500' }
-  }
-}
-
-/** The part of `path` under `base` (a URL path prefix such as `/api/v3`), or null. */
-function pathUnder(base: string, path: string): string | null {
-  const prefix = base.replace(/\/+$/, '')
-  if (prefix === '') return path
-  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : null
-}
-
-function resolve<T>(value: Late<T>): T {
-  return typeof value === 'function' ? (value as () => T)() : value
 }

@@ -1,7 +1,8 @@
 /**
  * The control endpoints under `/_sandbox/` (admin token only), so a client in another process can
- * do what tests do in-process: read the request and event logs, inject and clear faults, and
- * record workflow runs. Control requests are not part of the request log.
+ * do what tests do in-process: read the request and event logs, inject and clear faults, record
+ * workflow runs and get the environment of a job of one. Control requests are not part of the
+ * request log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Caller } from './auth.js'
@@ -10,7 +11,7 @@ import type { FaultInjector } from './faults.js'
 import { validateFaultRule } from './faults.js'
 import { ApiError, errorBody, parseJsonBody, readBody, sendJson } from './http.js'
 import type { RequestLogEntry } from './types.js'
-import { createWorkflowRun, updateWorkflowRun } from './workflow-runs.js'
+import { createWorkflowRun, jobEnvironment, updateWorkflowRun } from './workflow-runs.js'
 import type { WorkflowRunRecord } from './state.js'
 
 /** What the control endpoints act on. */
@@ -68,6 +69,13 @@ function updateRun(target: ControlTarget, body: unknown, match: RegExpExecArray)
   return { status: 200, body: { id: run.id, status: run.status, conclusion: run.conclusion } }
 }
 
+function newJob(target: ControlTarget, match: RegExpExecArray) {
+  const repo = repoOf(target, match)
+  const runId = Number(match[3])
+  if (!repo.workflowRuns.has(runId)) throw new ApiError(404, 'Not Found')
+  return { status: 201, body: jobEnvironment(target.core, repo, runId) }
+}
+
 const HANDLERS: Array<[string, RegExp, Handler]> = [
   ['GET', /^\/_sandbox\/requests$/, t => ({ status: 200, body: { requests: t.requests } })],
   ['DELETE', /^\/_sandbox\/requests$/, t => (t.requests.splice(0), { status: 204 })],
@@ -92,6 +100,11 @@ const HANDLERS: Array<[string, RegExp, Handler]> = [
     'PATCH',
     /^\/_sandbox\/repos\/([^/]+)\/([^/]+)\/runs\/(\d+)$/,
     (t, body, _u, m) => updateRun(t, body, m)
+  ],
+  [
+    'POST',
+    /^\/_sandbox\/repos\/([^/]+)\/([^/]+)\/runs\/(\d+)\/jobs$/,
+    (t, _b, _u, m) => newJob(t, m)
   ]
 ]
 

@@ -1,7 +1,8 @@
 /**
- * What every route handler reaches: the records, the accounts, the server's own URL, the mounted
- * artifact source, and small helpers that read request input the way GitHub validates it.
+ * What every route handler reaches: the records, the accounts, the server's own URL, the artifact
+ * service and source, and small helpers that read request input the way GitHub validates it.
  */
+import type { ArtifactService } from './artifact-service.js'
 import type { TokenBook } from './auth.js'
 import { ApiError } from './http.js'
 import type { RouteContext } from './router.js'
@@ -15,7 +16,10 @@ export interface ForgeCore {
   baseUrl: string
   /** The directory holding `<owner>/<repo>.git` bare repositories. */
   reposRoot: string
+  /** Where the REST artifact routes get their answers; null: every run has no artifacts. */
   artifacts: RunArtifactSource | null
+  /** The mounted artifact service, which every workflow run is registered with; null when off. */
+  artifactService: ArtifactService | null
   /** Extra time the background mergeability computation takes, to widen the `null` window. */
   mergeabilityDelayMs: number
 }

@@ -1,7 +1,8 @@
 /**
- * The in-process face of the sandbox forge: start it on 127.0.0.1 (port 0), create and seed
- * repositories, inject faults, read the request and event logs, record workflow runs, mount the
- * artifact service, and close it (removing its temporary directory).
+ * The in-process face of the sandbox forge: start it on 127.0.0.1 (port 0) with its artifact
+ * service, create and seed repositories, inject faults, read the request and event logs, record
+ * workflow runs and give their jobs an environment, mount handlers, and close it (removing its
+ * temporary directory).
  */
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
@@ -9,6 +10,8 @@ import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { ArtifactService } from './artifact-service.js'
+import { createArtifactService, runArtifactSource } from './artifact-service.js'
 import { defaultUsers, generateTokens, TokenBook } from './auth.js'
 import type { ForgeCore } from './core.js'
 import { FaultInjector } from './faults.js'
@@ -30,15 +33,20 @@ import type {
   SandboxUser,
   TokenKind
 } from './types.js'
-import type { NewWorkflowRun } from './workflow-runs.js'
-import { createWorkflowRun, updateWorkflowRun } from './workflow-runs.js'
+import type { JobEnvironment, NewWorkflowRun } from './workflow-runs.js'
+import { createWorkflowRun, jobEnvironment, updateWorkflowRun } from './workflow-runs.js'
 
 export interface ForgeOptions {
   /** The organization that owns the repositories (default `octo-org`). */
   owner?: string
-  /** Handlers tried before the REST routes (the artifact service mounts here). */
+  /** Handlers tried before the artifact service and the REST routes. */
   extraHandlers?: ExtraRequestHandler[]
-  /** Where run artifacts for the REST routes come from. */
+  /**
+   * Whether the forge serves the artifact service `@actions/artifact` talks to, with its storage
+   * in the forge's temporary directory (default true).
+   */
+  artifactService?: boolean
+  /** Where the REST artifact routes get their answers instead of the artifact service. */
   artifacts?: RunArtifactSource
   /** Seed of the fault RNG (default 1). */
   faultSeed?: number
@@ -82,16 +90,24 @@ export class Forge {
     const owner = options.owner ?? 'octo-org'
     const users = defaultUsers(owner)
     const tokens = generateTokens()
+    const service =
+      options.artifactService === false
+        ? null
+        : createArtifactService({
+            publicUrl: () => core.baseUrl,
+            storageDir: join(root, 'artifacts')
+          })
     const core: ForgeCore = {
       state: new ForgeState(users),
       tokens: new TokenBook(tokens, users),
       baseUrl: '',
       reposRoot: join(root, 'repos'),
-      artifacts: options.artifacts ?? null,
+      artifacts: options.artifacts ?? (service ? runArtifactSource(service) : null),
+      artifactService: service,
       mergeabilityDelayMs: options.mergeabilityDelayMs ?? 0
     }
     const faults = new FaultInjector(options.faultSeed ?? 1)
-    const extraHandlers = [...(options.extraHandlers ?? [])]
+    const extraHandlers = [...(options.extraHandlers ?? []), ...(service ? [service.handle] : [])]
     const pipeline = new RequestPipeline({
       core,
       faults,
@@ -153,6 +169,14 @@ export class Forge {
 
   cloneUrl(repo: string): string {
     return `${this.gitUrl}/${this.owner}/${repo}.git`
+  }
+
+  /**
+   * The artifact service the forge serves (null when started with `artifactService: false`), for
+   * reading back what jobs uploaded.
+   */
+  get artifactService(): ArtifactService | null {
+    return this.core.artifactService
   }
 
   /** Plugs a handler (and optionally the artifact source) in after start. */
@@ -227,6 +251,16 @@ export class Forge {
     return createWorkflowRun(this.core, this.repoState(repo), run).id
   }
 
+  /**
+   * The environment a new job of a run gets for `@actions/artifact`: `GITHUB_API_URL`,
+   * `GITHUB_REPOSITORY`, `GITHUB_RUN_ID`, `ACTIONS_RUNTIME_TOKEN` and `ACTIONS_RESULTS_URL`. Each
+   * call is another job of the run.
+   */
+  jobEnvironment(repo: string, runId: number): JobEnvironment {
+    return jobEnvironment(this.core, this.repoState(repo), runId)
+  }
+
+  /** Moves a workflow run along (`in_progress`, then `completed` with a conclusion). */
   updateWorkflowRun(
     repo: string,
     runId: number,

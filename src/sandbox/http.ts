@@ -44,10 +44,19 @@ export function errorBody(error: ApiError, routeDocs: string | null): Record<str
   }
 }
 
-/** Reads a whole request body. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Reads a whole request body, refusing one over `maxBytes`. */
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes = Number.POSITIVE_INFINITY
+): Promise<Buffer> {
   const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
+  let length = 0
+  for await (const chunk of req) {
+    const bytes = chunk as Buffer
+    length += bytes.length
+    if (length > maxBytes) throw new Error(`request body is over ${maxBytes} bytes`)
+    chunks.push(bytes)
+  }
   return Buffer.concat(chunks)
 }
 
@@ -68,13 +77,30 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string>
 ): void {
-  const text = body === undefined || status === 204 ? '' : JSON.stringify(body)
-  res.writeHead(status, {
-    ...headers,
-    ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
-    'content-length': String(Buffer.byteLength(text))
-  })
-  res.end(text)
+  sendReply(res, { status, headers, body: status === 204 ? undefined : body })
+}
+
+/** A response decided by a handler, written by whoever owns the socket. */
+export interface Reply {
+  status: number
+  headers?: Record<string, string>
+  /** A string or Buffer is sent as is; anything else but `undefined` as JSON. */
+  body?: unknown
+}
+
+/** Writes a {@link Reply}, with its `content-length` (and JSON's `content-type`). */
+export function sendReply(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { ...reply.headers }
+  let payload: string | Buffer = ''
+  if (Buffer.isBuffer(reply.body) || typeof reply.body === 'string') {
+    payload = reply.body
+  } else if (reply.body !== undefined) {
+    payload = JSON.stringify(reply.body)
+    headers['content-type'] ??= 'application/json; charset=utf-8'
+  }
+  headers['content-length'] = String(Buffer.byteLength(payload))
+  res.writeHead(reply.status, headers)
+  res.end(payload)
 }
 
 /** One page of a list, and the `Link` header that leads to the others. */

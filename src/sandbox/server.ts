@@ -54,8 +54,8 @@ export class RequestPipeline {
   /** The node:http request listener. */
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
     this.handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent)
-        sendJson(res, 500, { message: `Server Error: ${(error as Error).message}` }, {})
+      const failure = new ApiError(500, `Server Error: ${(error as Error).message}`)
+      if (!res.headersSent) sendJson(res, 500, errorBody(failure, null), {})
       else res.destroy()
     })
   }

@@ -1,6 +1,6 @@
 /**
  * The public shapes of the sandbox forge: who may call it, what it records, how faults are
- * injected, and the mount point through which the artifact service plugs into the server.
+ * injected, and the mount point for extra request handlers and the source of run artifacts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -99,7 +99,7 @@ export type ExtraRequestHandler = (
   forge: ForgeInfo
 ) => Promise<boolean>
 
-/** An artifact as the artifact service stores it. */
+/** A finalized artifact, as the REST routes show it. */
 export interface StoredArtifact {
   id: number
   name: string
@@ -107,15 +107,16 @@ export interface StoredArtifact {
   /** The workflow run that uploaded it. */
   runId: number
   createdAt: string
+  updatedAt: string
   expiresAt: string | null
   /** `sha256:<hex>` of the zip, when known. */
   digest: string | null
 }
 
 /**
- * What the artifact service provides so the REST routes
- * `GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts` and
- * `GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/zip` can answer.
+ * Where the REST routes `GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts`,
+ * `GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}` and its `/zip` download get their
+ * answers: by default the forge's own artifact service, or one given to `startForge` or `mount`.
  */
 export interface RunArtifactSource {
   listRunArtifacts(query: { owner: string; repo: string; runId: number }): Promise<StoredArtifact[]>

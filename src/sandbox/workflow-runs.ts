@@ -1,7 +1,9 @@
 /**
  * Workflow runs the forge knows about: created by `workflow_dispatch` through the API, or by a
- * test or the local runner through the in-process API, and updated as the "run" progresses.
+ * test or the local runner through the in-process API, and updated as the "run" progresses. Each
+ * run is registered with the artifact service, so its jobs can be given a runtime token.
  */
+import { randomUUID } from 'node:crypto'
 import type { ForgeCore } from './core.js'
 import type { RepoState, WorkflowRunRecord } from './state.js'
 import { timestamp } from './state.js'
@@ -56,7 +58,47 @@ export function createWorkflowRun(
     updatedAt: now
   }
   repo.workflowRuns.set(run.id, run)
+  core.artifactService?.registerRun({ owner: repo.owner, repo: repo.name, runId: run.id })
   return run
+}
+
+/**
+ * The environment the runner gives a job of a run, as far as `@actions/artifact` reads it: the
+ * REST API and repository (for `findBy`), the run id, and a fresh job's runtime token and results
+ * URL. `GITHUB_SERVER_URL` is left out on purpose: the client takes any host but github.com for
+ * GitHub Enterprise Server, where it refuses to work.
+ */
+export interface JobEnvironment {
+  GITHUB_API_URL: string
+  GITHUB_REPOSITORY: string
+  GITHUB_RUN_ID: string
+  ACTIONS_RUNTIME_TOKEN: string
+  ACTIONS_RESULTS_URL: string
+}
+
+/** The environment of a new job of a run; throws naming the run when there is none to give. */
+export function jobEnvironment(core: ForgeCore, repo: RepoState, runId: number): JobEnvironment {
+  const where = `${repo.owner}/${repo.name}`
+  if (!repo.workflowRuns.has(runId)) {
+    throw new Error(
+      `Sandbox forge: no workflow run ${runId} in ${where}; create it with createWorkflowRun or a workflow dispatch first.`
+    )
+  }
+  if (!core.artifactService) {
+    throw new Error(
+      `Sandbox forge: run ${runId} in ${where} has no job environment because the artifact service is off; start the forge without artifactService: false.`
+    )
+  }
+  const run = core.artifactService.registerRun({ owner: repo.owner, repo: repo.name, runId })
+  return {
+    GITHUB_API_URL: core.baseUrl,
+    GITHUB_REPOSITORY: where,
+    GITHUB_RUN_ID: String(runId),
+    ...core.artifactService.jobEnvironment({
+      runBackendId: run.runBackendId,
+      jobBackendId: randomUUID()
+    })
+  }
 }
 
 /** Moves a run along (`in_progress`, then `completed` with a conclusion). */

@@ -19,6 +19,7 @@ const artifact: StoredArtifact = {
   sizeInBytes: ZIP_BYTES.length,
   runId: 0,
   createdAt: '2024-05-01T10:00:00Z',
+  updatedAt: '2024-05-01T10:00:05Z',
   expiresAt: null,
   digest: 'sha256:abc'
 }

@@ -1,19 +1,22 @@
+/**
+ * The artifact service as the forge serves it: the real `@actions/artifact` client, in jobs of two
+ * workflow runs, uploads through Twirp and the blob store and finds and downloads through the
+ * forge's REST artifact routes; then the protocol edges of each part.
+ */
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import type { Server } from 'node:http'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import type {
-  ArtifactService,
-  JobBackendIds,
-  RestArtifactList
-} from '../../src/sandbox/artifact-service.js'
-import { createArtifactService } from '../../src/sandbox/artifact-service.js'
+import type { components } from '@octokit/openapi-types'
+import { startForge } from '../../src/sandbox/index.js'
+import type { ArtifactService, Forge, JobEnvironment } from '../../src/sandbox/index.js'
+import { client } from './helpers.js'
+
+type RestArtifactList = { total_count: number; artifacts: components['schemas']['artifact'][] }
 
 const JOB_SCRIPT = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -24,10 +27,8 @@ const JOB_SCRIPT = join(
 )
 const OWNER = 'octo-org'
 const REPO = 'waves-demo'
-const READ_TOKEN = 'ghs_sandbox_actions_read'
+const OTHER_REPO = 'other-demo'
 const ARTIFACT = 'waves-dispatch-7-1'
-const RUN_A = 4101
-const RUN_B = 4102
 /** Each simulated job is a fresh node process loading the client: slow on a loaded machine. */
 const JOB_TEST_TIMEOUT_MS = 120_000
 
@@ -44,56 +45,61 @@ interface LoggedRequest {
 }
 
 let root: string
-let server: Server
+let forge: Forge
 let baseUrl: string
 let service: ArtifactService
 const requestLog: LoggedRequest[] = []
+let runIdA: number
+let runIdB: number
 let runA: { runBackendId: string }
 let runB: { runBackendId: string }
-let uploaderJob: JobBackendIds
+let mainSha: string
 let workspaceA: string
 let uploadedFiles: string[]
 let uploadedId: number
 
+/** Mounted ahead of everything else, it sees each request (with its query) and its status. */
+async function recordRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  res.on('finish', () => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    requestLog.push({
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      status: res.statusCode
+    })
+  })
+  return false
+}
+
+function newRun(repo: string): number {
+  return forge.createWorkflowRun(repo, {
+    workflow: 'dispatch.yml',
+    event: 'workflow_dispatch',
+    headBranch: 'main',
+    headSha: mainSha,
+    actor: 'github-actions[bot]'
+  })
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'artifact-service-'))
-  service = createArtifactService({
-    publicUrl: () => baseUrl,
-    storageDir: join(root, 'storage'),
-    authorizeRest: req =>
-      req.headers.authorization === `token ${READ_TOKEN}`
-        ? null
-        : {
-            status: 401,
-            body: {
-              message: 'Bad credentials',
-              documentation_url: 'https://docs.github.com/rest',
-              status: '401'
-            }
-          }
+  forge = await startForge({ extraHandlers: [recordRequest] })
+  baseUrl = forge.apiUrl
+  service = forge.artifactService!
+  for (const name of [REPO, OTHER_REPO]) {
+    await forge.createRepo({ name, files: { 'README.md': `# ${name}\n` } })
+  }
+  const ref = await client(baseUrl, forge.tokens.read).rest.git.getRef({
+    owner: OWNER,
+    repo: REPO,
+    ref: 'heads/main'
   })
-  server = createServer((req, res) => {
-    res.on('finish', () => {
-      const url = new URL(req.url ?? '/', 'http://x')
-      requestLog.push({
-        method: req.method ?? '',
-        path: url.pathname + url.search,
-        status: res.statusCode
-      })
-    })
-    service
-      .handle(req, res)
-      .then(handled => {
-        if (!handled) res.writeHead(404).end()
-      })
-      .catch(() => res.destroy())
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-
-  runA = service.registerRun({ owner: OWNER, repo: REPO, runId: RUN_A, headBranch: 'main' })
-  runB = service.registerRun({ owner: OWNER, repo: REPO, runId: RUN_B, headBranch: 'main' })
-  uploaderJob = { runBackendId: runA.runBackendId, jobBackendId: randomUUID() }
+  mainSha = ref.data.object.sha
+  runIdA = newRun(REPO)
+  runIdB = newRun(REPO)
+  // registering is idempotent: these are the records the forge made when it created the runs
+  runA = service.registerRun({ owner: OWNER, repo: REPO, runId: runIdA })
+  runB = service.registerRun({ owner: OWNER, repo: REPO, runId: runIdB })
 
   workspaceA = join(root, 'workspace-a')
   const contents: Record<string, Buffer> = {
@@ -113,12 +119,12 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await new Promise(resolve => server.close(resolve))
+  await forge.close()
   await rm(root, { recursive: true, force: true })
 })
 
 /** Runs one simulated job in its own process, with only the environment a runner would give it. */
-async function runJob(job: JobBackendIds, steps: object[]): Promise<StepResult[]> {
+async function runJob(environment: JobEnvironment, steps: object[]): Promise<StepResult[]> {
   const dir = await mkdtemp(join(root, 'job-'))
   const stepsFile = join(dir, 'steps.json')
   const resultsFile = join(dir, 'results.json')
@@ -129,16 +135,20 @@ async function runJob(job: JobBackendIds, steps: object[]): Promise<StepResult[]
     env: {
       PATH: process.env.PATH ?? '',
       HOME: dir,
-      GITHUB_API_URL: baseUrl,
       GITHUB_WORKSPACE: dir,
-      ...service.jobEnvironment(job)
+      ...environment
     }
   })
   return JSON.parse(await readFile(resultsFile, 'utf8')) as StepResult[]
 }
 
 function findBy(runId: number): object {
-  return { token: READ_TOKEN, workflowRunId: runId, repositoryOwner: OWNER, repositoryName: REPO }
+  const token = forge.tokens.read
+  return { token, workflowRunId: runId, repositoryOwner: OWNER, repositoryName: REPO }
+}
+
+function jobOf(runId: number): JobEnvironment {
+  return forge.jobEnvironment(REPO, runId)
 }
 
 function requestsSince(start: number): string[] {
@@ -167,12 +177,12 @@ async function twirp(method: string, token: string, body: object): Promise<Respo
   })
 }
 
-describe('artifact service with the real @actions/artifact client', () => {
+describe('artifact service mounted in the forge, with the real @actions/artifact client', () => {
   test(
     'a job uploads through CreateArtifact, staged blocks, a block list and FinalizeArtifact',
     async () => {
       const start = requestLog.length
-      const [upload] = await runJob(uploaderJob, [
+      const [upload] = await runJob(jobOf(runIdA), [
         { op: 'upload', name: ARTIFACT, files: uploadedFiles, rootDirectory: workspaceA }
       ])
 
@@ -199,32 +209,30 @@ describe('artifact service with the real @actions/artifact client', () => {
       expect(new Set(blobWrites.slice(0, 2).map(url => url.searchParams.get('blockid'))).size).toBe(
         2
       )
-      expect(service.listArtifacts(OWNER, REPO, RUN_A)).toEqual([
-        expect.objectContaining({ id: uploadedId, name: ARTIFACT, size_in_bytes: stored.length })
+      expect(service.listArtifacts(OWNER, REPO, runIdA)).toEqual([
+        expect.objectContaining({ id: uploadedId, name: ARTIFACT, sizeInBytes: stored.length })
       ])
     },
     JOB_TEST_TIMEOUT_MS
   )
 
   test(
-    'another run finds it with findBy and downloads identical bytes into a fresh directory',
+    'another run finds it with findBy through the forge’s REST routes and downloads identical bytes',
     async () => {
       const start = requestLog.length
+      const logStart = forge.requests().length
       const target = join(root, 'download-b')
       const digest = service.getArtifact(uploadedId)?.digest
-      const [found, download] = await runJob(
-        { runBackendId: runB.runBackendId, jobBackendId: randomUUID() },
-        [
-          { op: 'get', name: ARTIFACT, findBy: findBy(RUN_A) },
-          {
-            op: 'download',
-            artifactId: uploadedId,
-            path: target,
-            findBy: findBy(RUN_A),
-            expectedHash: digest
-          }
-        ]
-      )
+      const [found, download] = await runJob(jobOf(runIdB), [
+        { op: 'get', name: ARTIFACT, findBy: findBy(runIdA) },
+        {
+          op: 'download',
+          artifactId: uploadedId,
+          path: target,
+          findBy: findBy(runIdA),
+          expectedHash: digest
+        }
+      ])
 
       expect(found?.value?.artifact).toEqual(
         expect.objectContaining({ id: uploadedId, name: ARTIFACT, digest })
@@ -232,11 +240,29 @@ describe('artifact service with the real @actions/artifact client', () => {
       expect(download?.value).toEqual({ downloadPath: target, digestMismatch: false })
       expect(await filesUnder(target)).toEqual(await filesUnder(workspaceA))
       expect(requestsSince(start)).toEqual([
-        `GET /repos/${OWNER}/${REPO}/actions/runs/${RUN_A}/artifacts 200`,
+        `GET /repos/${OWNER}/${REPO}/actions/runs/${runIdA}/artifacts 200`,
         `GET /repos/${OWNER}/${REPO}/actions/artifacts/${uploadedId}/zip 302`,
         `GET /_blob/artifacts/${uploadedId} 200`
       ])
       expect(requestLog[start]?.path).toContain(`name=${ARTIFACT}`)
+      const logged = forge
+        .requests()
+        .slice(logStart)
+        .map(({ method, route, tokenKind }) => ({ method, route, tokenKind }))
+      expect(logged).toEqual([
+        {
+          method: 'GET',
+          route: '/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts',
+          tokenKind: 'read'
+        },
+        {
+          method: 'GET',
+          route: '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}',
+          tokenKind: 'read'
+        },
+        // the signed blob URL carries no token, as Azure's SAS URLs carry none
+        { method: 'GET', route: `/_blob/artifacts/${uploadedId}`, tokenKind: 'anonymous' }
+      ])
     },
     JOB_TEST_TIMEOUT_MS
   )
@@ -244,13 +270,10 @@ describe('artifact service with the real @actions/artifact client', () => {
   test(
     'another run lists the first run’s artifacts with findBy, and its own run as empty',
     async () => {
-      const [listA, listB] = await runJob(
-        { runBackendId: runB.runBackendId, jobBackendId: randomUUID() },
-        [
-          { op: 'list', findBy: findBy(RUN_A) },
-          { op: 'list', findBy: findBy(RUN_B) }
-        ]
-      )
+      const [listA, listB] = await runJob(jobOf(runIdB), [
+        { op: 'list', findBy: findBy(runIdA) },
+        { op: 'list', findBy: findBy(runIdB) }
+      ])
 
       const stored = await service.zipOf(uploadedId)
       expect(listA?.value?.artifacts).toEqual([
@@ -262,15 +285,26 @@ describe('artifact service with the real @actions/artifact client', () => {
   )
 
   test(
-    'another job of the same run lists and downloads it through the results service',
+    'another job of the same run, set up through the control API, lists and downloads it through the results service',
     async () => {
+      const admin = client(baseUrl, forge.tokens.admin)
+      const jobs = `/_sandbox/repos/${OWNER}/${REPO}/runs/${runIdA}/jobs`
+      const { data: environment } = await admin.request(`POST ${jobs}`)
       const start = requestLog.length
       const target = join(root, 'download-a2')
-      const [list, download] = await runJob(
-        { runBackendId: runA.runBackendId, jobBackendId: randomUUID() },
-        [{ op: 'list' }, { op: 'download', artifactId: uploadedId, path: target }]
-      )
+      const [list, download] = await runJob(environment as JobEnvironment, [
+        { op: 'list' },
+        { op: 'download', artifactId: uploadedId, path: target }
+      ])
 
+      expect(environment).toEqual(
+        expect.objectContaining({
+          GITHUB_API_URL: baseUrl,
+          GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+          GITHUB_RUN_ID: String(runIdA),
+          ACTIONS_RESULTS_URL: `${baseUrl}/`
+        })
+      )
       expect(list?.value?.artifacts).toEqual([
         expect.objectContaining({ id: uploadedId, name: ARTIFACT })
       ])
@@ -291,21 +325,19 @@ describe('artifact service with the real @actions/artifact client', () => {
     'a name already used in the run is refused with GitHub’s 409, and stays free in other runs',
     async () => {
       const file = join(workspaceA, 'prompt.md')
-      const [again] = await runJob(
-        { runBackendId: runA.runBackendId, jobBackendId: randomUUID() },
-        [{ op: 'upload', name: ARTIFACT, files: [file], rootDirectory: workspaceA }]
-      )
-      const [inRunB] = await runJob(
-        { runBackendId: runB.runBackendId, jobBackendId: randomUUID() },
-        [{ op: 'upload', name: ARTIFACT, files: [file], rootDirectory: workspaceA }]
-      )
+      const [again] = await runJob(jobOf(runIdA), [
+        { op: 'upload', name: ARTIFACT, files: [file], rootDirectory: workspaceA }
+      ])
+      const [inRunB] = await runJob(jobOf(runIdB), [
+        { op: 'upload', name: ARTIFACT, files: [file], rootDirectory: workspaceA }
+      ])
 
       expect(again?.error?.message).toBe(
         'Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: an artifact with this name already exists on the workflow run'
       )
       expect(inRunB?.ok).toBe(true)
-      expect(service.listArtifacts(OWNER, REPO, RUN_A).map(a => a.id)).toEqual([uploadedId])
-      expect(service.listArtifacts(OWNER, REPO, RUN_B).map(a => a.name)).toEqual([ARTIFACT])
+      expect(service.listArtifacts(OWNER, REPO, runIdA).map(a => a.id)).toEqual([uploadedId])
+      expect(service.listArtifacts(OWNER, REPO, runIdB).map(a => a.name)).toEqual([ARTIFACT])
     },
     JOB_TEST_TIMEOUT_MS
   )
@@ -313,13 +345,10 @@ describe('artifact service with the real @actions/artifact client', () => {
   test(
     'an unknown name and an unknown id give clear errors through findBy',
     async () => {
-      const [byName, byId] = await runJob(
-        { runBackendId: runB.runBackendId, jobBackendId: randomUUID() },
-        [
-          { op: 'get', name: 'waves-dispatch-9-1', findBy: findBy(RUN_A) },
-          { op: 'download', artifactId: 999_999, path: join(root, 'never'), findBy: findBy(RUN_A) }
-        ]
-      )
+      const [byName, byId] = await runJob(jobOf(runIdB), [
+        { op: 'get', name: 'waves-dispatch-9-1', findBy: findBy(runIdA) },
+        { op: 'download', artifactId: 999_999, path: join(root, 'never'), findBy: findBy(runIdA) }
+      ])
 
       expect(byName?.error?.name).toBe('ArtifactNotFoundError')
       expect(byName?.error?.message).toContain('Artifact not found for name: waves-dispatch-9-1')
@@ -333,8 +362,8 @@ describe('artifact service with the real @actions/artifact client', () => {
 })
 
 describe('artifact service protocol checks', () => {
-  test('REST: unknown artifact and unknown run are 404 with GitHub’s body; no token is 401', async () => {
-    const auth = { authorization: `token ${READ_TOKEN}` }
+  test('REST: unknown artifact, run or repository is 404 with GitHub’s body; a bad token is 401', async () => {
+    const auth = { authorization: `token ${forge.tokens.read}` }
     const zip = await fetch(`${baseUrl}/repos/${OWNER}/${REPO}/actions/artifacts/999999/zip`, {
       headers: auth,
       redirect: 'manual'
@@ -343,12 +372,18 @@ describe('artifact service protocol checks', () => {
       headers: auth
     })
     const otherRepo = await fetch(
-      `${baseUrl}/repos/${OWNER}/other/actions/artifacts/${uploadedId}`,
+      `${baseUrl}/repos/${OWNER}/${OTHER_REPO}/actions/artifacts/${uploadedId}`,
       { headers: auth }
     )
-    const anonymous = await fetch(
-      `${baseUrl}/repos/${OWNER}/${REPO}/actions/runs/${RUN_A}/artifacts`
+    const sameRepo = await fetch(
+      `${baseUrl}/repos/${OWNER}/${REPO}/actions/artifacts/${uploadedId}`,
+      {
+        headers: auth
+      }
     )
+    const listing = `${baseUrl}/repos/${OWNER}/${REPO}/actions/runs/${runIdA}/artifacts`
+    const anonymous = await fetch(listing)
+    const badToken = await fetch(listing, { headers: { authorization: 'token ghp_not-a-token' } })
 
     expect(zip.status).toBe(404)
     expect(await zip.json()).toEqual({
@@ -356,16 +391,20 @@ describe('artifact service protocol checks', () => {
       documentation_url: 'https://docs.github.com/rest/actions/artifacts#download-an-artifact',
       status: '404'
     })
+    expect(zip.headers.get('x-ratelimit-limit')).toBe('5000')
     expect(run.status).toBe(404)
     expect(otherRepo.status).toBe(404)
-    expect(anonymous.status).toBe(401)
+    expect(sameRepo.status).toBe(200)
+    // a private repository is hidden from a caller without a token, as on GitHub
+    expect(anonymous.status).toBe(404)
+    expect(badToken.status).toBe(401)
+    expect(((await badToken.json()) as { message: string }).message).toBe('Bad credentials')
   })
 
   test(
     'REST: a run listing pages with a Link header and filters by name',
     async () => {
-      const job = { runBackendId: runB.runBackendId, jobBackendId: randomUUID() }
-      const [second] = await runJob(job, [
+      const [second] = await runJob(jobOf(runIdB), [
         {
           op: 'upload',
           name: 'waves-review-7-1',
@@ -374,8 +413,8 @@ describe('artifact service protocol checks', () => {
         }
       ])
       expect(second?.ok).toBe(true)
-      const list = `${baseUrl}/repos/${OWNER}/${REPO}/actions/runs/${RUN_B}/artifacts`
-      const headers = { authorization: `token ${READ_TOKEN}` }
+      const list = `${baseUrl}/repos/${OWNER}/${REPO}/actions/runs/${runIdB}/artifacts`
+      const headers = { authorization: `token ${forge.tokens.read}` }
 
       const first = await fetch(`${list}?per_page=1`, { headers })
       const firstBody = (await first.json()) as RestArtifactList
@@ -389,10 +428,35 @@ describe('artifact service protocol checks', () => {
         `<${list}?per_page=1&page=2>; rel="next", <${list}?per_page=1&page=2>; rel="last"`
       )
       expect(named.artifacts.map(a => a.name)).toEqual(['waves-review-7-1'])
-      expect(named.artifacts[0]?.workflow_run).toEqual({ id: RUN_B, head_branch: 'main' })
+      expect(named.artifacts[0]?.workflow_run).toEqual(
+        expect.objectContaining({ id: runIdB, head_branch: 'main', head_sha: mainSha })
+      )
+      expect(named.artifacts[0]?.expired).toBe(false)
     },
     JOB_TEST_TIMEOUT_MS
   )
+
+  test('REST: an injected fault answers the artifact route instead of the service', async () => {
+    const route = 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts'
+    forge.injectFault({ route, kind: 'error', status: 503, times: 1 })
+    const list = `${baseUrl}/repos/${OWNER}/${REPO}/actions/runs/${runIdA}/artifacts`
+    const headers = { authorization: `token ${forge.tokens.read}` }
+
+    const faulted = await fetch(list, { headers })
+    const recovered = await fetch(list, { headers })
+
+    expect(faulted.status).toBe(503)
+    expect(((await recovered.json()) as RestArtifactList).total_count).toBe(1)
+    expect(
+      forge
+        .requests()
+        .slice(-2)
+        .map(({ status, fault }) => ({ status, fault }))
+    ).toEqual([
+      { status: 503, fault: 'error' },
+      { status: 200, fault: null }
+    ])
+  })
 
   test('Twirp: FinalizeArtifact for an artifact never created is not_found', async () => {
     const job = { runBackendId: runA.runBackendId, jobBackendId: randomUUID() }
@@ -435,12 +499,15 @@ describe('artifact service protocol checks', () => {
     expect(() =>
       service.runtimeTokenFor({ runBackendId: randomUUID(), jobBackendId: randomUUID() })
     ).toThrow(/is not registered with the artifact service; call registerRun first/)
+    expect(() => forge.jobEnvironment(REPO, 424242)).toThrow(
+      /no workflow run 424242 in octo-org\/waves-demo; create it with createWorkflowRun/
+    )
   })
 
   test('Blob: a download URL with a changed signature or artifact id is refused', async () => {
     const redirect = await fetch(
       `${baseUrl}/repos/${OWNER}/${REPO}/actions/artifacts/${uploadedId}/zip`,
-      { headers: { authorization: `token ${READ_TOKEN}` }, redirect: 'manual' }
+      { headers: { authorization: `token ${forge.tokens.read}` }, redirect: 'manual' }
     )
     const location = new URL(redirect.headers.get('location') ?? '')
     const good = await fetch(location)
@@ -464,5 +531,36 @@ describe('artifact service protocol checks', () => {
     }
     const write = await fetch(upload, { method: 'PUT', body: 'x' })
     expect(write.status).toBe(403)
+  })
+})
+
+describe('a forge without the artifact service', () => {
+  test('serves no Twirp route and gives no job environment', async () => {
+    const bare = await startForge({ artifactService: false })
+    try {
+      await bare.createRepo({ name: REPO, files: { 'README.md': '# bare\n' } })
+      const runId = bare.createWorkflowRun(REPO, {
+        workflow: 'dispatch.yml',
+        event: 'workflow_dispatch',
+        headBranch: 'main',
+        headSha: mainSha,
+        actor: 'github-actions[bot]'
+      })
+      const twirpCall = await fetch(
+        `${bare.apiUrl}/twirp/github.actions.results.api.v1.ArtifactService/ListArtifacts`,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }
+      )
+      const listing = await client(
+        bare.apiUrl,
+        bare.tokens.read
+      ).rest.actions.listWorkflowRunArtifacts({ owner: OWNER, repo: REPO, run_id: runId })
+
+      expect(bare.artifactService).toBeNull()
+      expect(twirpCall.status).toBe(404)
+      expect(listing.data).toEqual({ total_count: 0, artifacts: [] })
+      expect(() => bare.jobEnvironment(REPO, runId)).toThrow(/the artifact service is off/)
+    } finally {
+      await bare.close()
+    }
   })
 })

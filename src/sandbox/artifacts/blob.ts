@@ -1,11 +1,14 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Reply } from './http.js'
-import { readTextBody, sendReply } from './http.js'
+import type { Reply } from '../http.js'
+import { readBody, sendReply } from '../http.js'
 import type { ArtifactRecord, ArtifactStore } from './store.js'
 
 /** Blob URLs live under this path, shaped like Azure's path-style `/<account>/<container>/<blob>`. */
 export const BLOB_PATH_PREFIX = '/_blob/artifacts/'
+
+/** The largest Twirp JSON or block-list XML body accepted; real ones are a few kilobytes. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024
 
 /** What a signed URL allows: create and write blocks, or read the blob. */
 type BlobPermission = 'cw' | 'r'
@@ -107,7 +110,7 @@ async function commitBlockList(
   record: ArtifactRecord,
   req: IncomingMessage
 ): Promise<Reply> {
-  const xml = await readTextBody(req)
+  const xml = (await readBody(req, MAX_MESSAGE_BYTES)).toString('utf8')
   const blockIds = [...xml.matchAll(/<(Latest|Committed|Uncommitted)>([^<]*)<\/\1>/g)].map(
     match => match[2] as string
   )
@@ -206,6 +209,11 @@ function azureHeaders(context: BlobContext): Record<string, string> {
     'x-ms-request-server-encrypted': 'true',
     date: context.now().toUTCString()
   }
+}
+
+/** Azure's 500 for a failure of the blob store itself. */
+export function blobFailure(message: string): Reply {
+  return azureError(500, 'InternalError', message)
 }
 
 function blobNotFound(): Reply {

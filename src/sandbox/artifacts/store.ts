@@ -14,9 +14,6 @@ export interface RunRecord {
   runId: number
   /** The id the results service knows the run by, carried in the runtime token. */
   runBackendId: string
-  repositoryId?: number
-  headBranch?: string
-  headSha?: string
 }
 
 /** How an artifact moves from created to downloadable. */

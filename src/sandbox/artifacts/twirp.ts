@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { BlobContext } from './blob.js'
 import { signedBlobUrl } from './blob.js'
-import type { Reply } from './http.js'
+import type { Reply } from '../http.js'
 import { verifyRuntimeToken } from './runtime-token.js'
 import type { ArtifactRecord, RunRecord } from './store.js'
 

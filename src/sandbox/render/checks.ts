@@ -157,10 +157,10 @@ export function renderArtifact(
     size_in_bytes: artifact.sizeInBytes,
     url,
     archive_download_url: `${url}/zip`,
-    expired: false,
+    expired: artifact.expiresAt !== null && Date.parse(artifact.expiresAt) <= Date.now(),
     created_at: artifact.createdAt,
     expires_at: artifact.expiresAt,
-    updated_at: artifact.createdAt,
+    updated_at: artifact.updatedAt,
     digest: artifact.digest,
     workflow_run: {
       id: artifact.runId,

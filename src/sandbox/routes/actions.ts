@@ -106,13 +106,14 @@ function where(ctx: RouteContext) {
 
 async function listRunArtifacts(ctx: RouteContext): Promise<RouteResult> {
   const runId = numberParam(ctx, 'run_id')
+  const run = ctx.repo.workflowRuns.get(runId)
+  if (!run) throw new ApiError(404, 'Not Found')
   const name = ctx.url.searchParams.get('name')
   const stored = ctx.core.artifacts
     ? await ctx.core.artifacts.listRunArtifacts({ ...where(ctx), runId })
     : []
   const matching = stored.filter(artifact => !name || artifact.name === name)
   const page = paginate(matching, ctx.url, ctx.core.baseUrl)
-  const run = ctx.repo.workflowRuns.get(runId)
   const artifacts = page.items.map(artifact => renderArtifact(ctx.core, ctx.repo, artifact, run))
   return { status: 200, body: { total_count: matching.length, artifacts }, headers: page.headers }
 }
