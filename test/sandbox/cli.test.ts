@@ -96,10 +96,19 @@ describe('npm run sandbox', () => {
     expect(run).toBe(0)
   })
 
-  it('stops on SIGTERM and removes its temporary directory', async () => {
+  it('stops when the process it was started as gets SIGTERM, and removes its temporary directory', async () => {
     const exited = new Promise<void>(resolve => child!.once('exit', () => resolve()))
-    process.kill(-child!.pid!, 'SIGTERM')
+    // Only npm's own pid, as a client that started it would: the server must not outlive it.
+    child!.kill('SIGTERM')
     await exited
+    await waitFor(
+      async () =>
+        (await fetch(line.apiUrl).then(
+          () => false,
+          () => true
+        )) || undefined,
+      'the server to stop answering'
+    )
     await waitFor(
       async () =>
         (await readdir(ownTmp.path)).some(name => name.startsWith('sandbox-forge-'))
