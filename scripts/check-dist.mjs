@@ -16,7 +16,9 @@ function listFiles(dir) {
 }
 
 try {
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), fresh], { stdio: 'inherit' })
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--out', fresh], {
+    stdio: 'inherit'
+  })
   const stale = []
   const builtActions = existsSync(join(fresh, 'actions')) ? readdirSync(join(fresh, 'actions')) : []
   for (const action of builtActions) {
