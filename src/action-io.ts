@@ -19,6 +19,7 @@ export const DISPATCH_INPUTS = {
   issues: 'issues',
   confirm: 'confirm',
   group: 'group',
+  plan: 'plan',
   base: 'base'
 } as const
 

@@ -44,7 +44,7 @@ export function readCommonSettings(read: InputReader): CommonSettings {
     configPath: read(COMMON_INPUTS.config) || CONFIG_PATH,
     codexPath: read(COMMON_INPUTS.codexPath) || 'codex',
     model: read(COMMON_INPUTS.model) || null,
-    timeoutMinutes: optionalWholeNumber(read, COMMON_INPUTS.timeoutMinutes, 1, 360, '30'),
+    timeoutMinutes: optionalMinutes(read, COMMON_INPUTS.timeoutMinutes, 360, '30'),
     pipelineLogin: read(COMMON_INPUTS.pipelineLogin) || DEFAULT_PIPELINE_LOGIN
   }
 }
@@ -65,6 +65,26 @@ export function optionalWholeNumber(
     )
   }
   return Number(raw)
+}
+
+/**
+ * A number of minutes in (0, max], fractions allowed (`0.5` is 30 seconds), or null when empty.
+ */
+export function optionalMinutes(
+  read: InputReader,
+  name: string,
+  max: number,
+  example: string
+): number | null {
+  const raw = read(name)
+  if (raw === '') return null
+  const minutes = Number(raw)
+  if (!/^\d+(?:\.\d+)?$/.test(raw) || minutes <= 0 || minutes > max) {
+    throw new InputError(
+      `Input '${name}': '${raw}' is not a number of minutes above 0 and at most ${max}. Use e.g. '${example}' (fractions such as '0.5' are allowed).`
+    )
+  }
+  return minutes
 }
 
 /** A pull request number input: '#12' or '12'; null when empty. */

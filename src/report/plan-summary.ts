@@ -206,6 +206,15 @@ export function proposalMarker(issue: number, planId: string): string {
 }
 
 /**
+ * What the proposal comment on an issue carries whatever the plan: the start of its
+ * {@link proposalMarker}. Find and update the comment by this key, so a re-plan with a new id
+ * updates the comment instead of adding another.
+ */
+export function proposalCommentKey(issue: number): string {
+  return `<!-- codex-waves:plan-proposal issue=${issue} plan=`
+}
+
+/**
  * Reads the marker of a proposal comment: the issue and the plan it was written for, or null
  * when the comment has none. Find the comment by issue (any plan) and update it on a re-plan.
  */

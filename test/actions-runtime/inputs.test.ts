@@ -35,7 +35,18 @@ describe('readCommonSettings', () => {
   it('names the input, the value and the expected range for a bad timeout', () => {
     expect(() =>
       readCommonSettings(reader({ 'github-token': 't', 'timeout-minutes': 'ten' }))
-    ).toThrow("Input 'timeout-minutes': 'ten' is not a whole number from 1 to 360. Use e.g. '30'.")
+    ).toThrow(
+      "Input 'timeout-minutes': 'ten' is not a number of minutes above 0 and at most 360. Use e.g. '30' (fractions such as '0.5' are allowed)."
+    )
+  })
+
+  it('accepts fractions of a minute and refuses zero', () => {
+    const read = (value: string) =>
+      readCommonSettings(reader({ 'github-token': 't', 'timeout-minutes': value })).timeoutMinutes
+    expect(read('0.25')).toBe(0.25)
+    expect(read('45')).toBe(45)
+    expect(() => read('0')).toThrow("'0' is not a number of minutes above 0 and at most 360")
+    expect(() => read('361')).toThrow("'361' is not a number of minutes above 0 and at most 360")
   })
 })
 

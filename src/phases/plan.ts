@@ -1,0 +1,181 @@
+/**
+ * Dispatch, step plan: from a batch of issues to a wave plan. Choose the batch (the input, or the
+ * labelled issue of the event), gather the facts at the base, triage, pass the confirmation gate,
+ * keep the plan as an artifact, and when halted comment the proposal on the affected issues.
+ */
+import { sealPlan, type WavePlan } from '../contracts/index.js'
+import {
+  batchFromEvent,
+  confirmPlan,
+  planArtifactName,
+  planMatrix,
+  planOutput,
+  planWave,
+  type ConfirmDecision,
+  type TriggerEvent
+} from '../plan/index.js'
+import type { Artifacts, Forge, Git, MutationOutcome, Ui } from '../ports.js'
+import {
+  proposalCommentKey,
+  proposalIssues,
+  renderPlanSummary,
+  renderProposalComment
+} from '../report/plan-summary.js'
+import type { PhaseContext } from './context.js'
+import { gatherPlanFacts, type PlanFactsForge } from './plan-facts.js'
+
+/** The remote `actions/checkout` fetches the base from. */
+const CHECKOUT_REMOTE = 'origin'
+
+/** What the step was asked, as plain data read from the inputs and the event. */
+export interface PlanRequest {
+  /** The `issues` input, parsed; empty takes the triggering event's issue. */
+  issues: readonly number[]
+  /** The triggering event, or null when there is none to read. */
+  event: TriggerEvent | null
+  /** The `confirm` input (a plan id), or null. */
+  confirm: string | null
+  /** The `base` input, or null to take the config's, else the checked-out branch. */
+  base: string | null
+}
+
+/** What the plan step works with. */
+export type PlanPhaseContext = Pick<PhaseContext, 'repo' | 'run' | 'config' | 'pipelineLogin'> & {
+  forge: PlanFactsForge & Pick<Forge, 'upsertComment'>
+  artifacts: Pick<Artifacts, 'upload'>
+  ui: Pick<Ui, 'info' | 'warning' | 'group'>
+}
+
+/** The proposal comment on one issue, and what writing it did. */
+export interface ProposalCommentResult {
+  issue: number
+  commentId: number
+  outcome: MutationOutcome
+}
+
+/** How the step ended. */
+export type PlanResult =
+  /** The event asked for no wave (an issue labelled with another label). */
+  | { outcome: 'nothing'; summary: string }
+  /** `confirm` named another plan: nothing was written. */
+  | { outcome: 'refused'; plan: WavePlan; message: string; summary: string }
+  | {
+      outcome: 'planned'
+      plan: WavePlan
+      decision: ConfirmDecision
+      /** The `plan` output: the plan's JSON, empty when too large (see `warning`). */
+      planOutput: string
+      /** The `matrix` output: `{"include":[...]}`, empty when nothing starts. */
+      matrix: string
+      /** Whether the wave waits for a person. */
+      halted: boolean
+      artifact: string
+      comments: ProposalCommentResult[]
+      summary: string
+    }
+
+/** Runs the plan step; an error names what to fix and leaves nothing written. */
+export async function runPlanPhase(
+  context: PlanPhaseContext,
+  git: Pick<Git, 'exec' | 'hasRevision'>,
+  request: PlanRequest
+): Promise<PlanResult> {
+  const batch = chooseBatch(context, request)
+  if (batch.outcome === 'nothing') {
+    context.ui.info(batch.reason)
+    return { outcome: 'nothing', summary: `## Wave plan\n\n**Nothing to plan.** ${batch.reason}\n` }
+  }
+  const revision = await baseRevision(git, request.base ?? context.config.base)
+  const repo = `${context.repo.owner}/${context.repo.repo}`
+  const facts = await context.ui.group(
+    `Reading ${batch.issues.length} issue(s) and the base (${revision})`,
+    () =>
+      gatherPlanFacts(context.forge, git, {
+        repo,
+        requested: batch.issues,
+        revision,
+        config: context.config
+      })
+  )
+  const plan = sealPlan(planWave(facts, context.config))
+  const decision = confirmPlan(plan, request.confirm)
+  const summary = renderPlanSummary(plan, decision)
+  if (decision.outcome === 'refused') {
+    return { outcome: 'refused', plan, message: decision.message, summary }
+  }
+  const matrix = planMatrix(plan, decision)
+  if (!matrix.ok) throw new Error(matrix.message)
+  const artifact = await keepPlan(context, plan)
+  const output = planOutput(plan, artifact)
+  if (output.warning !== null) context.ui.warning(output.warning)
+  const halted = decision.outcome === 'halt'
+  const comments = halted ? await commentProposal(context, plan) : []
+  context.ui.info(decision.message)
+  return {
+    outcome: 'planned',
+    plan,
+    decision,
+    planOutput: output.text,
+    matrix: matrix.output,
+    halted,
+    artifact,
+    comments,
+    summary
+  }
+}
+
+/** The issues of the wave: the input, or what the event asks for. */
+function chooseBatch(
+  context: PlanPhaseContext,
+  request: PlanRequest
+): { outcome: 'plan'; issues: readonly number[] } | { outcome: 'nothing'; reason: string } {
+  if (request.issues.length > 0) return { outcome: 'plan', issues: request.issues }
+  const fromEvent = batchFromEvent(
+    request.event ?? { name: 'none', action: null, issue: null, label: null },
+    context.config.labels.trigger
+  )
+  if (fromEvent.outcome === 'error') throw new Error(fromEvent.message)
+  return fromEvent
+}
+
+/**
+ * The revision the base is read at: the checked-out HEAD when no base is named, else the
+ * remote-tracking branch `actions/checkout` fetched, else a local branch of that name.
+ */
+async function baseRevision(git: Pick<Git, 'hasRevision'>, base: string | null): Promise<string> {
+  if (base === null) return 'HEAD'
+  const candidates = [`refs/remotes/${CHECKOUT_REMOTE}/${base}`, `refs/heads/${base}`]
+  for (const candidate of candidates) if (await git.hasRevision(candidate)) return candidate
+  throw new Error(
+    `Base '${base}' is not in the checked-out repository (neither ${candidates.join(' nor ')} exists). Check out the base before the plan step (actions/checkout with ref: ${base}), or pass the branch that is checked out as 'base'.`
+  )
+}
+
+/** Uploads the whole plan: outputs hold at most 1 MB, and later runs can read it from here. */
+async function keepPlan(context: PlanPhaseContext, plan: WavePlan): Promise<string> {
+  const name = planArtifactName(plan.id, context.run.attempt)
+  await context.artifacts.upload(name, [
+    { path: 'plan.json', content: `${JSON.stringify(plan, null, 2)}\n` }
+  ])
+  context.ui.info(`The plan is kept in the artifact '${name}'.`)
+  return name
+}
+
+/** One proposal comment per affected issue, found by its key so a re-plan updates it. */
+async function commentProposal(
+  context: PlanPhaseContext,
+  plan: WavePlan
+): Promise<ProposalCommentResult[]> {
+  const results: ProposalCommentResult[] = []
+  for (const issue of proposalIssues(plan)) {
+    const { id, outcome } = await context.forge.upsertComment(
+      issue,
+      proposalCommentKey(issue),
+      renderProposalComment(plan, issue),
+      context.pipelineLogin
+    )
+    context.ui.info(`Proposal comment on #${issue}: ${outcome}.`)
+    results.push({ issue, commentId: id, outcome })
+  }
+  return results
+}
