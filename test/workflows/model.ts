@@ -1,0 +1,242 @@
+/**
+ * A model of how GitHub starts workflow runs and jobs, over the workflows as GitHub's own parser
+ * reads them (`@actions/workflow-parser`), with every `if:` evaluated by GitHub's own expression
+ * engine (`@actions/expressions`). It models the platform rules the pipeline depends on: events
+ * caused by `GITHUB_TOKEN` start only `workflow_dispatch` and `repository_dispatch` runs, and a
+ * `workflow_run` chain stops after three levels.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Evaluator, Lexer, Parser, data } from '@actions/expressions'
+import { truthy } from '@actions/expressions/result'
+import type { FunctionDefinition } from '@actions/expressions/funcs/info'
+import {
+  NoOperationTraceWriter,
+  convertWorkflowTemplate,
+  parseWorkflow,
+  type WorkflowTemplate
+} from '@actions/workflow-parser'
+import { parse } from 'yaml'
+
+export const WORKFLOWS_DIR = join(process.cwd(), '.github', 'workflows')
+
+/** The repository the simulated events happen in. */
+export const REPOSITORY = 'acme/widgets'
+
+/** A workflow file as GitHub's parser converts it, plus its plain YAML for static checks. */
+export interface LoadedWorkflow {
+  file: string
+  name: string
+  template: WorkflowTemplate
+  yaml: Record<string, unknown>
+}
+
+/** Parses every workflow in the directory; a parse or schema error fails loudly with the file. */
+export async function loadWorkflows(dir: string = WORKFLOWS_DIR): Promise<LoadedWorkflow[]> {
+  const files = readdirSync(dir).filter(name => /\.ya?ml$/.test(name))
+  const loaded: LoadedWorkflow[] = []
+  for (const file of files.sort()) {
+    const content = readFileSync(join(dir, file), 'utf8')
+    const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter())
+    const errors = parsed.context.errors.getErrors().map(error => error.message)
+    if (errors.length > 0 || !parsed.value) {
+      throw new Error(`${file} does not parse: ${errors.join('; ')}`)
+    }
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value)
+    if (template.errors?.length) {
+      throw new Error(`${file} does not convert: ${template.errors.map(e => e.Message).join('; ')}`)
+    }
+    const yaml = parse(content) as Record<string, unknown>
+    loaded.push({ file, name: String(yaml.name), template, yaml })
+  }
+  return loaded
+}
+
+/** Who caused an event: GitHub only lets some events caused by `GITHUB_TOKEN` start runs. */
+export type Actor = 'person' | 'github-token' | 'app-token'
+
+/** An event as GitHub delivers it to workflows. */
+export interface SimEvent {
+  name: string
+  /** The activity type (`labeled`, `completed`, `synchronize`, ...). */
+  action?: string
+  payload: Record<string, unknown>
+  /** `workflow_dispatch` targets one workflow file, with its inputs. */
+  target?: string
+  inputs?: Record<string, string>
+  causedBy: Actor
+  /** How many `workflow_run` levels led to this event (0 for anything else). */
+  depth: number
+}
+
+/** The activity types GitHub uses when a workflow names an event without `types`. */
+const DEFAULT_TYPES: Record<string, string[]> = {
+  pull_request: ['opened', 'synchronize', 'reopened'],
+  workflow_run: ['requested', 'completed']
+}
+
+/** GitHub's rule: an event caused by `GITHUB_TOKEN` starts only these. */
+const STARTED_BY_GITHUB_TOKEN = new Set(['workflow_dispatch', 'repository_dispatch'])
+
+/** GitHub's rule: a `workflow_run` chain runs at most three levels deep. */
+export const MAX_WORKFLOW_RUN_DEPTH = 3
+
+/** Whether GitHub starts a run of the workflow for the event. */
+export function triggers(workflow: LoadedWorkflow, event: SimEvent): boolean {
+  if (event.causedBy === 'github-token' && !STARTED_BY_GITHUB_TOKEN.has(event.name)) return false
+  if (event.name === 'workflow_run' && event.depth > MAX_WORKFLOW_RUN_DEPTH) return false
+  const config = workflow.template.events[event.name] as
+    { types?: string[]; workflows?: string[]; branches?: string[] } | undefined
+  if (config === undefined) return false
+  if (event.name === 'workflow_dispatch') return event.target === workflow.file
+  const types = config.types ?? DEFAULT_TYPES[event.name]
+  if (types && event.action !== undefined && !types.includes(event.action)) return false
+  if (event.name === 'workflow_run') {
+    const run = event.payload.workflow_run as { name: string }
+    if (config.workflows && !config.workflows.includes(run.name)) return false
+  }
+  if (event.name === 'push' && config.branches) {
+    const ref = String(event.payload.ref).replace(/^refs\/heads\//, '')
+    if (!config.branches.includes(ref)) return false
+  }
+  return true
+}
+
+export type JobResult = 'success' | 'failure' | 'skipped' | 'cancelled'
+
+/** What one job of a run did. */
+export interface JobRun {
+  id: string
+  condition: string
+  ran: boolean
+  result: JobResult
+  outputs: Record<string, string>
+}
+
+/** What a job that runs yields; the scenario decides it (the actions themselves are not run here). */
+export type JobOutcome = { result?: JobResult; outputs?: Record<string, string> }
+
+/** The contexts an expression sees, besides `needs` and the status functions. */
+export interface RunContexts {
+  github: Record<string, unknown>
+  inputs: Record<string, string>
+  vars: Record<string, string>
+}
+
+/** The contexts GitHub gives a run of this event. */
+export function contextsFor(event: SimEvent, vars: Record<string, string> = {}): RunContexts {
+  return {
+    github: {
+      event_name: event.name,
+      event: event.payload,
+      repository: REPOSITORY,
+      sha: 'a'.repeat(40)
+    },
+    inputs: event.inputs ?? {},
+    vars
+  }
+}
+
+/**
+ * Evaluates an `if:` expression the way the runner does; `needs` carries the results of the jobs
+ * this one needs, which the status functions read.
+ */
+export function evaluateCondition(
+  expression: string,
+  contexts: RunContexts,
+  needs: Record<string, { result: JobResult; outputs: Record<string, string> }> = {}
+): boolean {
+  const results = Object.values(needs).map(need => need.result)
+  const statusFunction = (name: string, value: () => boolean): FunctionDefinition => ({
+    name,
+    minArgs: 0,
+    maxArgs: 0,
+    call: () => new data.BooleanData(value())
+  })
+  const functions = [
+    statusFunction('success', () => results.every(result => result === 'success')),
+    statusFunction('always', () => true),
+    statusFunction('failure', () => results.some(result => result === 'failure')),
+    statusFunction('cancelled', () => false)
+  ]
+  const dictionary = JSON.parse(
+    JSON.stringify({ ...contexts, needs }),
+    data.reviver
+  ) as data.Dictionary
+  const lexed = new Lexer(expression).lex()
+  const ast = new Parser(
+    lexed.tokens,
+    dictionary.pairs().map(pair => pair.key),
+    functions
+  ).parse()
+  const functionMap = new Map(functions.map(fn => [fn.name.toLowerCase(), fn]))
+  return truthy(new Evaluator(ast, dictionary, functionMap).evaluate())
+}
+
+/**
+ * Runs the workflow's jobs in `needs` order: each job's `if:` decides whether it runs, and the
+ * scenario's outcome gives the result and outputs of the ones that do.
+ */
+export function runJobs(
+  workflow: LoadedWorkflow,
+  contexts: RunContexts,
+  outcome: (jobId: string) => JobOutcome = () => ({})
+): Map<string, JobRun> {
+  const runs = new Map<string, JobRun>()
+  const pending = [...workflow.template.jobs]
+  while (pending.length > 0) {
+    const index = pending.findIndex(job => (job.needs ?? []).every(need => runs.has(need.value)))
+    if (index < 0) throw new Error(`${workflow.file}: a job needs a job that does not exist`)
+    const [job] = pending.splice(index, 1)
+    if (!job) break
+    const needs = Object.fromEntries(
+      (job.needs ?? []).map(need => {
+        const run = runs.get(need.value) as JobRun
+        return [need.value, { result: run.result, outputs: run.outputs }]
+      })
+    )
+    const condition = job.if.expression
+    const ran = evaluateCondition(condition, contexts, needs)
+    const given = ran ? outcome(job.id.value) : {}
+    runs.set(job.id.value, {
+      id: job.id.value,
+      condition,
+      ran,
+      result: ran ? (given.result ?? 'success') : 'skipped',
+      outputs: given.outputs ?? {}
+    })
+  }
+  return runs
+}
+
+/** The conclusion GitHub gives a run from its jobs' results. */
+export function conclusionOf(jobs: Map<string, JobRun>): 'success' | 'failure' | 'cancelled' {
+  const results = [...jobs.values()].map(job => job.result)
+  if (results.includes('failure')) return 'failure'
+  if (results.includes('cancelled')) return 'cancelled'
+  return 'success'
+}
+
+/** The `workflow_run` event a completed run sends, one level deeper than the event that started it. */
+export function workflowRunEvent(
+  workflow: LoadedWorkflow,
+  cause: SimEvent,
+  conclusion: string,
+  options: { runId?: number; headRepository?: string } = {}
+): SimEvent {
+  return {
+    name: 'workflow_run',
+    action: 'completed',
+    causedBy: 'person',
+    depth: cause.name === 'workflow_run' ? cause.depth + 1 : 1,
+    payload: {
+      workflow_run: {
+        id: options.runId ?? 1000,
+        name: workflow.name,
+        event: cause.name,
+        conclusion,
+        head_repository: { full_name: options.headRepository ?? REPOSITORY }
+      }
+    }
+  }
+}
