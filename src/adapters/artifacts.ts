@@ -2,7 +2,8 @@
  * The Artifacts port over a plain directory (local runs, the sandbox) and over `@actions/artifact`
  * (Actions). Artifacts from other runs are untrusted (DESIGN.md §4.5): names and paths are checked
  * on the way in and out, downloads land in a fresh directory outside the workspace, and nothing but
- * regular files inside that directory is ever read.
+ * regular files inside that directory is ever read. A downloaded zip is never extracted to disk:
+ * its entries are checked and read in memory, and one unsafe entry refuses the whole artifact.
  */
 import { createHash } from 'node:crypto'
 import { constants } from 'node:fs'
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { DefaultArtifactClient, type ArtifactClient, type FindOptions } from '@actions/artifact'
 import type { ArtifactFile, ArtifactRef, Artifacts } from '../ports.js'
+import { listZipEntries, readZipEntry, ZipFormatError, type ZipEntry } from './zip-entries.js'
 
 const namingAdvice = "Use letters, digits, '-', '_' and '.', e.g. 'waves-review-12-1'."
 const pathAdvice = "Use a relative path with '/' between segments, e.g. 'codex/events.jsonl'."
@@ -235,6 +237,102 @@ export class DirectoryArtifacts implements Artifacts {
   }
 }
 
+/** The most an artifact may hold uncompressed; the pipeline's own are a few megabytes. */
+const MAX_ARTIFACT_BYTES = 1024 * 1024 * 1024
+
+const tamperedNote = 'It was not extracted; the artifact may have been tampered with.'
+
+/**
+ * The files of an artifact's zip (`artifact` names it in errors, e.g. "Artifact 'x' of run 12"),
+ * sorted by path. Every entry is checked before any content is read: an unsafe or duplicate path,
+ * a link or special file, or a damaged zip refuses the whole artifact. Nothing is written to disk.
+ */
+export function filesOfArtifactZip(artifact: string, zip: Uint8Array): ArtifactFile[] {
+  const refuse = (why: string) => new Error(`${artifact} ${why}. ${tamperedNote}`)
+  let entries: ZipEntry[]
+  try {
+    entries = listZipEntries(zip)
+  } catch (error) {
+    if (!(error instanceof ZipFormatError)) throw error
+    throw refuse(`is not a zip that can be read: ${error.message}`)
+  }
+  const files = entries.filter(entry => !entry.name.endsWith('/'))
+  for (const entry of entries) {
+    const isFolder = entry.name.endsWith('/')
+    const path = isFolder ? entry.name.slice(0, -1) : entry.name
+    const problem = artifactPathProblem(path)
+    if (problem)
+      throw refuse(`holds the path ${shownPath(entry.name)}, which ${pathRefusal(path, problem)}`)
+    const kindProblem = entryKindProblem(entry, isFolder)
+    if (kindProblem) throw refuse(`holds ${shownPath(entry.name)}, which ${kindProblem}`)
+  }
+  const clash = pathClash(files.map(entry => entry.name))
+  if (clash) throw refuse(`holds ${clash}`)
+  const total = files.reduce((sum, entry) => sum + entry.size, 0)
+  if (total > MAX_ARTIFACT_BYTES) {
+    throw refuse(`would unpack to ${total} bytes, more than the ${MAX_ARTIFACT_BYTES} allowed`)
+  }
+  return files
+    .map(entry => {
+      try {
+        return { path: entry.name, content: readZipEntry(zip, entry) }
+      } catch (error) {
+        if (!(error instanceof ZipFormatError)) throw error
+        throw refuse(`is a damaged zip: ${error.message}`)
+      }
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/** Why an entry is not a plain file (or, named with a trailing '/', an empty folder), or null. */
+function entryKindProblem(entry: ZipEntry, isFolder: boolean): string | null {
+  const named = isFolder ? 'directory' : 'file'
+  const kind = entry.unixFileType ?? named
+  if (kind === 'symlink') return 'is a symbolic link'
+  if (kind === 'other') return 'is a special file (a device, FIFO or socket)'
+  if (kind !== named) return `is named as a ${named} but marked as a ${kind}`
+  if (isFolder && entry.size !== 0) return 'is a folder with content'
+  return null
+}
+
+/** Why a refused path is refused, in the words of the error that names it. */
+function pathRefusal(path: string, problem: string): string {
+  const escapes = path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split('/').includes('..')
+  return escapes ? 'escapes the artifact' : `is refused: ${problem}`
+}
+
+/** A path between single quotes, or JSON-quoted when it holds quotes or control characters. */
+function shownPath(path: string): string {
+  return /[\p{Cc}']/u.test(path) ? JSON.stringify(path) : `'${path}'`
+}
+
+/** Describes a path given twice, or a file that is also another path's folder; null if none. */
+function pathClash(paths: readonly string[]): string | null {
+  const seen = new Set<string>()
+  for (const path of paths) {
+    if (seen.has(path)) return `the path ${shownPath(path)} twice`
+    seen.add(path)
+  }
+  for (const path of paths) {
+    const folders = path.split('/').slice(0, -1)
+    const folder = folders.map((_, i) => folders.slice(0, i + 1).join('/')).find(f => seen.has(f))
+    if (folder) return `${shownPath(folder)} both as a file and as the folder of ${shownPath(path)}`
+  }
+  return null
+}
+
+/** The one file `downloadArtifact` saved in `folder` with `skipDecompress`. */
+async function downloadedZip(artifact: string, folder: string): Promise<Uint8Array> {
+  const entries = await readdir(folder, { withFileTypes: true })
+  const [only] = entries
+  if (entries.length !== 1 || !only?.isFile()) {
+    throw new Error(
+      `${artifact}: the download left ${entries.map(e => e.name).join(', ') || 'nothing'} in ${folder} instead of one zip file. Re-run the job; if it persists, check the @actions/artifact version.`
+    )
+  }
+  return readWithoutFollowingLinks(join(folder, only.name))
+}
+
 /** A stable numeric id for a local artifact, so references look like GitHub's. */
 function artifactIdOf(location: string): number {
   return parseInt(createHash('sha256').update(location).digest('hex').slice(0, 12), 16)
@@ -319,9 +417,12 @@ export class ActionsArtifacts implements Artifacts {
           { cause: error }
         )
       })
+      // The client's own extraction rewrites '..' segments to '.', hiding a hostile artifact; the
+      // zip is kept whole instead and every entry name checked before any content is read.
       const result = await this.client.downloadArtifact(artifact.id, {
         ...find,
         path: folder,
+        skipDecompress: true,
         ...(artifact.digest ? { expectedHash: artifact.digest } : {})
       })
       if (result.digestMismatch) {
@@ -329,7 +430,8 @@ export class ActionsArtifacts implements Artifacts {
           `Artifact '${name}' of ${where}: the downloaded content does not match the digest recorded at upload. It is not used; re-run the job that made it.`
         )
       }
-      return await readArtifactDirectory(name, folder)
+      const artifactLabel = `Artifact '${name}' of ${where}`
+      return filesOfArtifactZip(artifactLabel, await downloadedZip(artifactLabel, folder))
     } finally {
       await rm(folder, { recursive: true, force: true })
     }

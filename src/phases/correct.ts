@@ -39,6 +39,7 @@ import {
   type PullWorkTree
 } from './review-inputs.js'
 import { readReviewArtifact, RUN_ARTIFACT_FILES } from './run-artifacts.js'
+import { runCodexInGroup } from './codex-run.js'
 
 /** What the correct phase runs with. */
 export interface CorrectPorts {
@@ -272,24 +273,20 @@ async function runCodex(
   cycle: number
 ): Promise<CodexRunResult> {
   const { context, tree, codexSettings } = ports
-  return context.ui.group(`codex corrector, cycle ${cycle} (workspace-write)`, async () => {
-    const result = await ports.codex.run({
+  return runCodexInGroup(
+    context.ui,
+    ports.codex,
+    `codex corrector, cycle ${cycle} (workspace-write)`,
+    {
       cwd: tree.dir,
       prompt,
       sandbox: 'workspace-write',
       outputSchema: implementerResultJsonSchema,
       timeoutMs: codexSettings.timeoutMs,
       ...(codexSettings.model === null ? {} : { model: codexSettings.model })
-    })
-    for (const command of result.commands) {
-      context.ui.info(`$ ${command.command} (exit ${command.exitCode ?? 'none'})`)
-    }
-    context.ui.info(`Files changed: ${result.filesChanged.join(', ') || 'none'}`)
-    context.ui.info(
-      `Outcome: ${result.outcome}; tokens in ${result.usage.inputTokens}, out ${result.usage.outputTokens}; ${result.durationMs} ms`
-    )
-    return result
-  })
+    },
+    () => tree.git.status()
+  )
 }
 
 /** The corrector's JSON result, or null when its final message is not one. */

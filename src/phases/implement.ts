@@ -48,6 +48,7 @@ import {
   renderPullRequestBody
 } from '../report/pull-request.js'
 import type { PhaseContext } from './context.js'
+import { runCodexInGroup } from './codex-run.js'
 
 /** The forge operations this step uses. */
 export type ImplementForge = Pick<
@@ -323,7 +324,7 @@ async function readRulesFiles(baseSha: string, ports: ImplementPorts): Promise<R
   return files
 }
 
-/** Runs codex inside a log group that lists the commands it ran and the files it changed. */
+/** Runs codex for the group with the phase's timeout and model. */
 async function runCodex(
   prompt: string,
   request: ImplementRequest,
@@ -333,26 +334,20 @@ async function runCodex(
   const { config, ui } = ports.context
   const minutes = request.timeoutMinutes ?? config.codex.timeoutMinutes.implement
   const model = request.model ?? config.codex.model
-  return ui.group(`codex: implement group ${group.id} (${refList(group.issues)})`, async () => {
-    const run = await ports.codex.run({
+  return runCodexInGroup(
+    ui,
+    ports.codex,
+    `codex: implement group ${group.id} (${refList(group.issues)})`,
+    {
       cwd: ports.workDir,
       prompt,
       sandbox: 'workspace-write',
       outputSchema: implementerResultJsonSchema,
       timeoutMs: Math.round(minutes * 60_000),
       ...(model === null ? {} : { model })
-    })
-    ui.info(
-      `codex ${run.outcome} in ${Math.round(run.durationMs / 1000)} s (thread ${run.threadId ?? 'none'})`
-    )
-    ui.info(`commands (${run.commands.length}):`)
-    for (const command of run.commands)
-      ui.info(`  $ ${command.command}  → exit ${command.exitCode ?? '?'}`)
-    const changed = await ports.git.status()
-    ui.info(`changed files (${changed.length}):`)
-    for (const entry of changed) ui.info(`  ${entry.code} ${entry.path}`)
-    return run
-  })
+    },
+    () => ports.git.status()
+  )
 }
 
 /** Decides from the run and from git (not from codex's events) what the run amounts to. */

@@ -58,6 +58,7 @@ import {
   type PullWorkTree
 } from './review-inputs.js'
 import { RUN_ARTIFACT_FILES } from './run-artifacts.js'
+import { runCodexInGroup } from './codex-run.js'
 
 /** What the review phase runs with. */
 export interface ReviewPorts {
@@ -265,8 +266,11 @@ async function runCodex(
   attempt: number
 ): Promise<CodexRunResult> {
   const { context, tree, codexSettings } = ports
-  return context.ui.group(`codex reviewer, attempt ${attempt} (read-only)`, async () => {
-    const result = await ports.codex.run({
+  return runCodexInGroup(
+    context.ui,
+    ports.codex,
+    `codex reviewer, attempt ${attempt} (read-only)`,
+    {
       cwd: tree.dir,
       prompt,
       sandbox: 'read-only',
@@ -275,16 +279,8 @@ async function runCodex(
       config: { project_doc_max_bytes: '0' },
       timeoutMs: codexSettings.timeoutMs,
       ...(codexSettings.model === null ? {} : { model: codexSettings.model })
-    })
-    for (const command of result.commands) {
-      context.ui.info(`$ ${command.command} (exit ${command.exitCode ?? 'none'})`)
     }
-    context.ui.info(`Files changed: ${result.filesChanged.join(', ') || 'none'}`)
-    context.ui.info(
-      `Outcome: ${result.outcome}; tokens in ${result.usage.inputTokens}, out ${result.usage.outputTokens}; ${result.durationMs} ms`
-    )
-    return result
-  })
+  )
 }
 
 function reviewRecord(

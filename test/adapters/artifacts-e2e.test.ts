@@ -1,9 +1,10 @@
 /**
  * ActionsArtifacts end to end: two jobs of two workflow runs on the sandbox forge, each a child
  * process run the way the Actions runner runs a step, one uploading and the other downloading
- * with `findBy` through the real `@actions/artifact` client.
+ * with `findBy` through the real `@actions/artifact` client. A hostile artifact, whose zip no
+ * archiver would write, is stored through the artifact service's own protocol.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, sep } from 'node:path'
@@ -14,6 +15,7 @@ import { seedSampleRepo, startForge } from '../../src/sandbox/index.js'
 import type { Forge, RequestLogEntry } from '../../src/sandbox/index.js'
 import type { ActionRunResult } from '../harness/action-runner.js'
 import { runAction } from '../harness/action-runner.js'
+import { craftZip } from '../fixtures/artifact-jobs/crafted-zip.js'
 
 const JOB_ENTRY = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -36,7 +38,11 @@ let runA: number
 let runB: number
 
 /** One step of a job of `runId`, with the environment the runner and the forge give it. */
-function runJob(runId: number, inputs: Record<string, string>): Promise<ActionRunResult> {
+function runJob(
+  runId: number,
+  inputs: Record<string, string>,
+  options: { keepFiles?: boolean } = {}
+): Promise<ActionRunResult> {
   const { GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, ...artifactEnv } = forge.jobEnvironment(
     repo,
     runId
@@ -51,8 +57,59 @@ function runJob(runId: number, inputs: Record<string, string>): Promise<ActionRu
     serverUrl: 'https://github.com',
     token: forge.tokens.actions,
     env: artifactEnv,
-    timeoutMs: JOB_TIMEOUT_MS - 10_000
+    timeoutMs: JOB_TIMEOUT_MS - 10_000,
+    ...options
   })
+}
+
+/**
+ * Stores `zip` as the artifact `name` of run `runId` the way the client uploads one, over plain
+ * HTTP: CreateArtifact, one staged block and its block list on the signed URL, FinalizeArtifact
+ * with the size and digest. Returns the artifact id.
+ */
+async function uploadRawArtifact(runId: number, name: string, zip: Buffer): Promise<number> {
+  const service = forge.artifactService!
+  const { runBackendId } = service.registerRun({ owner: forge.owner, repo, runId })
+  const job = { runBackendId, jobBackendId: randomUUID() }
+  const ids = {
+    workflow_run_backend_id: runBackendId,
+    workflow_job_run_backend_id: job.jobBackendId
+  }
+  const twirp = async (method: string, body: object): Promise<Record<string, string>> => {
+    const response = await fetch(
+      `${forge.apiUrl}/twirp/github.actions.results.api.v1.ArtifactService/${method}`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${service.runtimeTokenFor(job)}`,
+          'content-type': 'application/json'
+        },
+        body: JSON.stringify({ ...ids, ...body })
+      }
+    )
+    expect(response.status).toBe(200)
+    return (await response.json()) as Record<string, string>
+  }
+  const created = await twirp('CreateArtifact', { name, version: 4, mime_type: 'application/zip' })
+  const blockId = Buffer.from(randomUUID()).toString('base64')
+  const block = new URL(created.signed_upload_url ?? '')
+  block.searchParams.set('comp', 'block')
+  block.searchParams.set('blockid', blockId)
+  expect((await fetch(block, { method: 'PUT', body: zip })).status).toBe(201)
+  const blockList = new URL(created.signed_upload_url ?? '')
+  blockList.searchParams.set('comp', 'blocklist')
+  const committed = await fetch(blockList, {
+    method: 'PUT',
+    headers: { 'x-ms-blob-content-type': 'application/zip' },
+    body: `<?xml version="1.0" encoding="utf-8"?><BlockList><Latest>${blockId}</Latest></BlockList>`
+  })
+  expect(committed.status).toBe(201)
+  const finalized = await twirp('FinalizeArtifact', {
+    name,
+    size: String(zip.length),
+    hash: `sha256:${createHash('sha256').update(zip).digest('hex')}`
+  })
+  return Number(finalized.artifact_id)
 }
 
 /** Relative path → sha256 of every file under `directory`. */
@@ -231,6 +288,46 @@ describe('ActionsArtifacts across two workflow runs on the sandbox forge', () =>
         { route: LIST_ROUTE, status: 200, tokenKind: 'actions' },
         { route: ZIP_ROUTE, status: 302, tokenKind: 'actions' }
       ])
+    },
+    JOB_TIMEOUT_MS
+  )
+
+  it(
+    'a hostile artifact holding ../record.json fails the step with a clear error and writes nothing',
+    async () => {
+      const hostile = 'waves-dispatch-66-1'
+      const zip = craftZip(
+        [
+          { name: 'prompt.md', content: '# Dispatch\n' },
+          { name: '../record.json', content: '{"issues":[66],"hostile":true}' }
+        ],
+        { dataDescriptors: true }
+      )
+      const hostileId = await uploadRawArtifact(runA, hostile, zip)
+      expect(await forge.artifactService?.zipOf(hostileId)).toEqual(zip)
+      const destination = join(scratch, 'hostile')
+      await mkdir(destination)
+
+      const download = await runJob(
+        runB,
+        { operation: 'download', name: hostile, 'run-id': String(runA), destination },
+        { keepFiles: true }
+      )
+
+      try {
+        expect(download.exitCode).toBe(1)
+        expect(download.annotations.map(a => a.message)).toEqual([
+          `Artifact '${hostile}' of run ${runA} holds the path '../record.json', which escapes the artifact. It was not extracted; the artifact may have been tampered with.`
+        ])
+        expect(await readdir(destination)).toEqual([])
+        // the client's own extraction would have written '../record.json' as record.json inside its
+        // download folder, or next to it had the '..' been followed: neither happened
+        expect(await readdir(download.runnerTemp)).toEqual([])
+        expect(await readdir(dirname(download.runnerTemp))).not.toContain('record.json')
+        expect(await readdir(download.workspace)).toEqual([])
+      } finally {
+        await rm(dirname(download.runnerTemp), { recursive: true, force: true })
+      }
     },
     JOB_TIMEOUT_MS
   )

@@ -13,6 +13,7 @@ import {
   readArtifactDirectory,
   type ArtifactServiceClient
 } from '../../src/adapters/artifacts.js'
+import { craftZip, type CraftedEntry } from '../fixtures/artifact-jobs/crafted-zip.js'
 
 let scratch: string
 let counter = 0
@@ -293,10 +294,15 @@ describe('ActionsArtifacts (with a recording client)', () => {
   it("finds another run's artifact with the token, checks its digest and returns its files", async () => {
     const tempRoot = await freshDir('runner-temp')
     const client = new RecordingArtifactClient()
-    client.plant = async folder => {
-      await mkdir(join(folder, 'codex'))
-      await writeFile(join(folder, 'codex', 'events.jsonl'), '{"type":"done"}')
-    }
+    client.plant = folder =>
+      writeFile(
+        join(folder, 'waves-review-4-1.zip'),
+        craftZip([
+          { name: 'codex/', unixMode: 0o040755 },
+          { name: 'codex/events.jsonl', content: '{"type":"done"}' },
+          { name: 'b.md', content: 'b', method: 'stored' }
+        ])
+      )
     const artifacts = new ActionsArtifacts({ ...base, tempRoot, client })
 
     const files = await artifacts.download('waves-review-4-1', { runId: 555 })
@@ -309,14 +315,21 @@ describe('ActionsArtifacts (with a recording client)', () => {
     }
     expect(client.calls[0]).toEqual({ call: 'get', args: ['waves-review-4-1', { findBy }] })
     expect(client.calls[1]?.args[0]).toBe(77)
-    expect(client.calls[1]?.args[1]).toMatchObject({ findBy, expectedHash: 'sha256:abc' })
-    expect(text(files)).toEqual([{ path: 'codex/events.jsonl', text: '{"type":"done"}' }])
+    expect(client.calls[1]?.args[1]).toMatchObject({
+      findBy,
+      expectedHash: 'sha256:abc',
+      skipDecompress: true
+    })
+    expect(text(files)).toEqual([
+      { path: 'b.md', text: 'b' },
+      { path: 'codex/events.jsonl', text: '{"type":"done"}' }
+    ])
     expect(await readdir(tempRoot)).toEqual([])
   })
 
   it('downloads from the current run without findBy', async () => {
     const client = new RecordingArtifactClient()
-    client.plant = folder => writeFile(join(folder, 'f'), 'x')
+    client.plant = folder => writeFile(join(folder, 'artifact'), craftZip([{ name: 'f' }]))
     const artifacts = new ActionsArtifacts({ ...base, tempRoot: await freshDir('t'), client })
 
     await artifacts.download('mine')
@@ -324,19 +337,90 @@ describe('ActionsArtifacts (with a recording client)', () => {
     expect(client.calls[0]).toEqual({ call: 'get', args: ['mine', {}] })
   })
 
-  it('refuses a downloaded artifact that holds a link out of its folder', async () => {
+  it('refuses an artifact holding a path that escapes it, naming the artifact and the path', async () => {
     const tempRoot = await freshDir('runner-temp')
     const client = new RecordingArtifactClient()
-    client.plant = async folder => {
-      await writeFile(join(folder, 'ok.txt'), 'ok')
-      await symlink('/etc/passwd', join(folder, 'passwd'))
-    }
+    client.plant = folder =>
+      writeFile(
+        join(folder, 'waves-dispatch-g7-1.zip'),
+        craftZip([
+          { name: 'prompt.md', content: 'fine' },
+          { name: '../record.json', content: '{}' }
+        ])
+      )
     const artifacts = new ActionsArtifacts({ ...base, tempRoot, client })
 
-    await expect(artifacts.download('evil', { runId: 1 })).rejects.toThrow(
-      /'passwd' is refused: it is a symbolic link/
+    await expect(artifacts.download('waves-dispatch-g7-1', { runId: 12 })).rejects.toThrow(
+      new Error(
+        "Artifact 'waves-dispatch-g7-1' of run 12 holds the path '../record.json', which escapes the artifact. It was not extracted; the artifact may have been tampered with."
+      )
     )
     expect(await readdir(tempRoot)).toEqual([])
+    expect(existsSync(join(tempRoot, '..', 'record.json'))).toBe(false)
+  })
+
+  it('refuses every unsafe name, link, special file, clash and damage, extracting nothing', async () => {
+    const cases: Array<[CraftedEntry[], string]> = [
+      [[{ name: '/etc/cron.d/x' }], "holds the path '/etc/cron.d/x', which escapes the artifact"],
+      [[{ name: 'C:/x' }], "holds the path 'C:/x', which escapes the artifact"],
+      [[{ name: 'a/../../x' }], "holds the path 'a/../../x', which escapes the artifact"],
+      [[{ name: '../', unixMode: 0o040755 }], "holds the path '../', which escapes the artifact"],
+      [[{ name: '..\\x' }], "holds the path '..\\x', which is refused: it contains a backslash"],
+      [
+        [{ name: 'a\u0000b' }],
+        'holds the path "a\\u0000b", which is refused: it contains a control character (NUL, newline, ...)'
+      ],
+      [[{ name: 'a/./b' }], "holds the path 'a/./b', which is refused: it has a '.' segment"],
+      [
+        [{ name: 'passwd', content: '/etc/passwd', unixMode: 0o120777 }],
+        "holds 'passwd', which is a symbolic link"
+      ],
+      [
+        [{ name: 'fifo', unixMode: 0o010644 }],
+        "holds 'fifo', which is a special file (a device, FIFO or socket)"
+      ],
+      [
+        [{ name: 'dir/', content: 'x', unixMode: 0o040755 }],
+        "holds 'dir/', which is a folder with content"
+      ],
+      [[{ name: 'a' }, { name: 'a' }], "holds the path 'a' twice"],
+      [
+        [{ name: 'big', content: 'x', declaredSize: 0x7fffffff }],
+        'would unpack to 2147483647 bytes, more than the 1073741824 allowed'
+      ],
+      [[{ name: 'a' }, { name: 'a/b' }], "holds 'a' both as a file and as the folder of 'a/b'"],
+      [
+        [{ name: 'a', content: 'abc', declaredCrc32: 7 }],
+        'is a damaged zip: entry "a": its CRC-32 does not match'
+      ]
+    ]
+    for (const [entries, why] of cases) {
+      const tempRoot = await freshDir('runner-temp')
+      const client = new RecordingArtifactClient()
+      client.plant = folder => writeFile(join(folder, 'x.zip'), craftZip(entries))
+      const artifacts = new ActionsArtifacts({ ...base, tempRoot, client })
+
+      await expect(artifacts.download('evil', { runId: 1 })).rejects.toThrow(
+        new Error(
+          `Artifact 'evil' of run 1 ${why}. It was not extracted; the artifact may have been tampered with.`
+        )
+      )
+      expect(await readdir(tempRoot)).toEqual([])
+    }
+  })
+
+  it('refuses a download that is not a zip, or left no file', async () => {
+    const client = new RecordingArtifactClient()
+    const artifacts = new ActionsArtifacts({ ...base, tempRoot: await freshDir('t'), client })
+
+    client.plant = folder => writeFile(join(folder, 'record.json'), '{"plain":true}')
+    await expect(artifacts.download('raw')).rejects.toThrow(
+      "Artifact 'raw' of this run is not a zip that can be read: no end of central directory record: this is not a zip archive. It was not extracted"
+    )
+    client.plant = async () => {}
+    await expect(artifacts.download('raw')).rejects.toThrow(
+      /^Artifact 'raw' of this run: the download left nothing in .* instead of one zip file\./
+    )
   })
 
   it('explains a missing artifact of another run', async () => {
