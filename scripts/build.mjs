@@ -1,7 +1,8 @@
-// Bundles every action under actions/<phase>/index.ts into actions/<phase>/dist/index.js with ncc.
-// Usage: node scripts/build.mjs [--out DIR] [action ...]
-//   --out DIR  write the bundles under DIR/actions/<phase>/dist instead (the freshness check uses it)
-//   action     build only these actions
+// Bundles every action under actions/<phase>/index.ts into actions/<phase>/dist/index.js, and the
+// command line src/cli/index.ts into cli/dist/index.js, with ncc.
+// Usage: node scripts/build.mjs [--out DIR] [target ...]
+//   --out DIR  write the bundles under DIR instead (the freshness check uses it)
+//   target     build only these: action names, or 'cli'
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -20,27 +21,37 @@ const requested =
 const available = (existsSync(actionsDir) ? readdirSync(actionsDir, { withFileTypes: true }) : [])
   .filter(entry => entry.isDirectory() && existsSync(join(actionsDir, entry.name, 'index.ts')))
   .map(entry => entry.name)
-const unknown = requested.filter(name => !available.includes(name))
+const CLI = 'cli'
+const cliEntry = join(root, 'src', 'cli', 'index.ts')
+const targets = [...available, ...(existsSync(cliEntry) ? [CLI] : [])]
+const unknown = requested.filter(name => !targets.includes(name))
 if (unknown.length > 0) {
-  console.error(`No action named ${unknown.join(', ')}. Actions: ${available.join(', ')}.`)
+  console.error(`No build target named ${unknown.join(', ')}. Targets: ${targets.join(', ')}.`)
   process.exit(2)
 }
-const actions = requested.length > 0 ? requested : available
+const actions = requested.length > 0 ? requested : targets
+
+/** Where a target's sources and bundle are, relative to the root. */
+function paths(target) {
+  return target === CLI
+    ? { entry: cliEntry, dist: join('cli', 'dist') }
+    : { entry: join(actionsDir, target, 'index.ts'), dist: join('actions', target, 'dist') }
+}
 
 function build(action) {
-  const out = join(outRoot, 'actions', action, 'dist')
+  const { entry, dist } = paths(action)
+  const out = join(outRoot, dist)
   rmSync(out, { recursive: true, force: true })
-  const entry = join(actionsDir, action, 'index.ts')
   const nccArgs = ['build', entry, '-o', out, '--minify', '--license', 'licenses.txt', '--quiet']
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [ncc, ...nccArgs], { cwd: root, stdio: 'inherit' })
     child.on('error', reject)
     child.on('exit', code => {
       if (code === 0) {
-        console.log(`built actions/${action}/dist`)
+        console.log(`built ${dist}`)
         resolvePromise()
       } else {
-        reject(new Error(`ncc failed for actions/${action} (exit ${code})`))
+        reject(new Error(`ncc failed for ${dist} (exit ${code})`))
       }
     })
   })
@@ -53,7 +64,7 @@ const workers = Array.from({ length: Math.min(availableParallelism(), queue.leng
 })
 try {
   await Promise.all(workers)
-  if (actions.length === 0) console.log('no actions to build')
+  if (actions.length === 0) console.log('nothing to build')
 } catch (error) {
   console.error(error.message)
   process.exitCode = 1

@@ -1,4 +1,4 @@
-// Fails when a committed actions/<phase>/dist differs from a fresh build of the source.
+// Fails when a committed actions/<phase>/dist or cli/dist differs from a fresh build of the source.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,14 +21,18 @@ try {
   })
   const stale = []
   const builtActions = existsSync(join(fresh, 'actions')) ? readdirSync(join(fresh, 'actions')) : []
-  for (const action of builtActions) {
-    const built = join(fresh, 'actions', action, 'dist')
-    const committed = join(root, 'actions', action, 'dist')
+  const dists = [
+    ...builtActions.map(action => join('actions', action, 'dist')),
+    ...(existsSync(join(fresh, 'cli', 'dist')) ? [join('cli', 'dist')] : [])
+  ]
+  for (const dist of dists) {
+    const built = join(fresh, dist)
+    const committed = join(root, dist)
     const names = new Set([...listFiles(built), ...listFiles(committed)])
     for (const name of names) {
       const a = existsSync(join(built, name)) ? readFileSync(join(built, name)) : null
       const b = existsSync(join(committed, name)) ? readFileSync(join(committed, name)) : null
-      if (!a || !b || !a.equals(b)) stale.push(`actions/${action}/dist/${name}`)
+      if (!a || !b || !a.equals(b)) stale.push(`${dist}/${name}`)
     }
   }
   if (stale.length > 0) {
