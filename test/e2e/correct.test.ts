@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
 import type { ImplementerResult, ReviewVerdict } from '../../src/contracts/index.js'
-import { createCodexHome, type CodexHome } from '../harness/codex-home.js'
+import { createCodexHome, type CodexHome } from '../../src/sandbox/codex-home.js'
 import {
   applyPatch,
   finalJson,
@@ -13,7 +13,7 @@ import {
   toolCalls,
   type RecordedRequest,
   type ScriptedModel
-} from '../harness/scripted-model.js'
+} from '../../src/sandbox/scripted-model.js'
 import { gitOk, remoteWithToken } from '../sandbox/helpers.js'
 import { codexThen } from './fixtures/codex-wrappers.js'
 import { PIPELINE_LOGIN, PipelineRepo, type PipelinePr } from './fixtures/pipeline-pr.js'

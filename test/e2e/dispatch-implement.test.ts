@@ -14,7 +14,7 @@ import { LEDGER_MARKER, findLedger } from '../../src/ledger/index.js'
 import { seedSampleRepo, startForge, type Forge } from '../../src/sandbox/index.js'
 import { runAction, type ActionRunResult } from '../harness/action-runner.js'
 import { actionBundle, actionMetadata } from '../harness/bundles.js'
-import { createCodexHome } from '../harness/codex-home.js'
+import { createCodexHome } from '../../src/sandbox/codex-home.js'
 import {
   applyPatch,
   execCommand,
@@ -27,7 +27,7 @@ import {
   userPrompt,
   type ScriptTurn,
   type ScriptedModel
-} from '../harness/scripted-model.js'
+} from '../../src/sandbox/scripted-model.js'
 import { gitOk, remoteWithToken } from '../sandbox/helpers.js'
 
 const CODEX_PATH = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url))

@@ -2,7 +2,7 @@
  * The scripted model on its own, through plain HTTP: what it streams, and how the script advances.
  * (Its use by the real codex binary is covered by test/adapters/codex.test.ts.)
  */
-import { codexConfigToml } from './codex-home.js'
+import { codexConfigToml } from '../../src/sandbox/codex-home.js'
 import {
   applyPatch,
   execCommand,
@@ -14,7 +14,7 @@ import {
   toolOutput,
   userPrompt,
   type ScriptedModel
-} from './scripted-model.js'
+} from '../../src/sandbox/scripted-model.js'
 
 const models: ScriptedModel[] = []
 
