@@ -20,7 +20,8 @@ export const DISPATCH_INPUTS = {
   confirm: 'confirm',
   group: 'group',
   plan: 'plan',
-  base: 'base'
+  base: 'base',
+  environment: 'environment'
 } as const
 
 export const DISPATCH_OUTPUTS = {

@@ -1,6 +1,7 @@
 /**
- * The plan step of the dispatch action: read `issues`, `confirm`, `base` and the triggering event,
- * run the plan phase on the checked-out base, set the outputs and write the summary.
+ * The plan step of the dispatch action: read `issues`, `confirm`, `base`, `environment` and the
+ * triggering event, run the plan phase on the checked-out base (with the pipeline's branches
+ * fetched from the checkout's remote), set the outputs and write the summary.
  */
 import { readFile } from 'node:fs/promises'
 import { DISPATCH_INPUTS, DISPATCH_OUTPUTS } from '../../src/action-io.js'
@@ -10,13 +11,16 @@ import {
   type CommonSettings,
   type InputReader
 } from '../../src/actions-runtime/inputs.js'
-import { workspaceGit } from '../../src/actions-runtime/workspace.js'
+import { PUSH_REMOTE, workspaceGit } from '../../src/actions-runtime/workspace.js'
 import { BranchName, PlanId } from '../../src/contracts/index.js'
 import { runPlanPhase, type PlanRequest, type PlanResult } from '../../src/phases/plan.js'
 import { parseIssueList, type TriggerEvent } from '../../src/plan/index.js'
 import type { Ui } from '../../src/ports.js'
 
 type Environment = Readonly<Record<string, string | undefined>>
+
+/** GitHub's longest environment name. */
+const MAX_ENVIRONMENT_NAME = 255
 
 /** Runs `step: plan`. */
 export async function runPlanStep(
@@ -26,7 +30,10 @@ export async function runPlanStep(
 ): Promise<void> {
   const request = await readPlanRequest(read, env)
   const { context, job } = await createActionsContext(settings, env)
-  const result = await runPlanPhase(context, workspaceGit(job), request)
+  const result = await runPlanPhase(context, workspaceGit(job), {
+    ...request,
+    branches: { remote: PUSH_REMOTE, auth: { token: settings.githubToken } }
+  })
   await report(context.ui, result)
 }
 
@@ -46,11 +53,18 @@ export async function readPlanRequest(read: InputReader, env: Environment): Prom
       `Input '${DISPATCH_INPUTS.base}': '${base.slice(0, 80)}' is not a branch name. Use a branch such as 'main', or leave it empty.`
     )
   }
+  const environment = read(DISPATCH_INPUTS.environment).trim()
+  if (environment.length > MAX_ENVIRONMENT_NAME || /[\r\n]/.test(environment)) {
+    throw new InputError(
+      `Input '${DISPATCH_INPUTS.environment}': '${environment.slice(0, 40)}…' is not an environment name (one line, at most ${MAX_ENVIRONMENT_NAME} characters). Pass the name of the environment whose required reviewers approve the implement jobs, or leave it empty.`
+    )
+  }
   return {
     issues: list.numbers,
     event: list.numbers.length === 0 ? await readTriggerEvent(env) : null,
     confirm: confirm === '' ? null : confirm,
-    base: base === '' ? null : base
+    base: base === '' ? null : base,
+    environment: environment === '' ? null : environment
   }
 }
 
@@ -90,5 +104,5 @@ async function report(ui: Ui, result: PlanResult): Promise<void> {
   ui.setOutput(DISPATCH_OUTPUTS.plan, planned ? result.planOutput : '')
   ui.setOutput(DISPATCH_OUTPUTS.planId, planned ? result.plan.id : '')
   ui.setOutput(DISPATCH_OUTPUTS.matrix, planned ? result.matrix : '')
-  ui.setOutput(DISPATCH_OUTPUTS.needsConfirmation, String(planned && result.halted))
+  ui.setOutput(DISPATCH_OUTPUTS.needsConfirmation, String(planned && result.needsConfirmation))
 }

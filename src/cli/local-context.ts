@@ -6,7 +6,6 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { DirectoryArtifacts } from '../adapters/artifacts.js'
 import { SystemClock } from '../adapters/clock.js'
 import { GitHubForge } from '../adapters/forge.js'
@@ -209,9 +208,13 @@ export class StateDir {
     }
   }
 
-  /** A link to a local run: its artifact folder. */
+  /**
+   * How a local run is named where a run link goes (commit trailers, comments). Not a file URL:
+   * against GitHub those texts are public, and a path of this machine does not belong in them.
+   * The run's artifacts are in `<state dir>/artifacts/<run id>`.
+   */
   runUrl(runId: number): string {
-    return pathToFileURL(join(this.artifactsRoot, String(runId))).href
+    return `codex-waves-local:run/${runId}`
   }
 }
 

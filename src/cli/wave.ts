@@ -103,7 +103,8 @@ export async function planStep(env: WaveEnvironment, request: WaveRequest): Prom
     issues: request.issues,
     event: null,
     confirm: request.confirm,
-    base: env.base
+    base: env.base,
+    branches: { remote: LOCAL_REMOTE, auth: env.target.auth }
   })
 }
 

@@ -217,8 +217,9 @@ export async function implementGroup(
     ports,
     group
   )
-  await writeLedger(pull, outcome === 'opened', { planId, branch, usage, artifact }, ports, group)
+  // The artifact first: the ledger points the review at it, so it must exist once the ledger does.
   await uploadRecord(ports, group, common, { outcome, pr: pull, headSha, error: null })
+  await writeLedger(pull, outcome === 'opened', { planId, branch, usage, artifact }, ports, group)
   return { status: outcome, branch, pr: pullRef(pull), headSha, usage, message: null, artifact }
 }
 

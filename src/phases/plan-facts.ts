@@ -1,22 +1,27 @@
 /**
  * The facts of a plan, gathered through the ports: the issues and the pipeline's open pull
- * requests from the forge, the paths, definitions and numbered files from git at the base.
+ * requests from the forge, the pipeline's branches without a pull request from the remote with
+ * git (one fetch), the paths, definitions and numbered files from git at the base.
  * Forge requests go one after the other (GitHub asks integrations not to send them concurrently):
  * the pipeline's open PRs and their files first, then each requested issue, plus its sub-issues
  * when it can be planned, then each issue a task list or sub-issue list references.
  */
 import type { WaveConfig } from '../contracts/index.js'
 import {
+  PIPELINE_BRANCH_REFS,
+  branchesWithoutPull,
   inFlightPull,
+  pipelineBranchRefspecs,
   numberedPathState,
   planLookups,
   globDirectory,
+  type InFlightBranch,
   type InFlightPull,
   type IssueFacts,
   type PlanConfig,
   type PlanFacts
 } from '../plan/index.js'
-import type { Forge, ForgeIssue, Git } from '../ports.js'
+import type { Forge, ForgeIssue, Git, GitAuth } from '../ports.js'
 
 /** The forge operations the fact gathering reads with. */
 export type PlanFactsForge = Pick<
@@ -33,16 +38,27 @@ export interface PlanFactsRequest {
   /** The git revision of the base (e.g. `refs/remotes/origin/main` or `HEAD`). */
   revision: string
   config: PlanConfig & Pick<WaveConfig, 'labels'>
+  /**
+   * The remote to fetch the pipeline's branches from (with the token as a header), so branches
+   * without an open PR count as in flight; absent or null: they are not looked for.
+   */
+  branches?: { remote: string; auth?: GitAuth } | null
 }
 
 /** Gathers everything {@link planWave} needs for a batch. */
 export async function gatherPlanFacts(
   forge: PlanFactsForge,
-  git: Pick<Git, 'exec'>,
+  git: Pick<Git, 'exec'> & Partial<Pick<Git, 'fetch'>>,
   request: PlanFactsRequest
 ): Promise<PlanFacts> {
   const inFlight = await fetchInFlight(forge, request)
-  const inFlightIssues = new Set(inFlight.flatMap(pull => pull.closes))
+  const source = request.branches ?? null
+  const branches =
+    source === null ? null : await fetchInFlightBranches(git, source, request.revision, inFlight)
+  const inFlightIssues = new Set([
+    ...inFlight.flatMap(pull => pull.closes),
+    ...(branches ?? []).map(branch => branch.issue)
+  ])
   const issues = await fetchRequestedIssues(forge, request.requested, inFlightIssues)
   const lookups = planLookups(issues, request.repo, request.config)
   issues.push(...(await fetchReferencedIssues(forge, lookups.issues)))
@@ -56,6 +72,7 @@ export async function gatherPlanFacts(
     requested: [...request.requested],
     issues,
     inFlight,
+    ...(branches === null ? {} : { inFlightBranches: branches }),
     pathsAtBase: await pathsExisting(git, request.revision, lookups.paths),
     symbolDefinitions,
     numberedPaths: lookups.numberedPatterns.map(pattern =>
@@ -129,6 +146,56 @@ async function fetchInFlight(
     )
   }
   return inFlight
+}
+
+/**
+ * The pipeline's branches without an open PR, with the paths each changes since its merge base
+ * with the base. One fetch of `fix/*`, `feat/*` and `refactor/*` into a namespace of their own,
+ * emptied first so a branch deleted on the remote since an earlier fetch does not linger.
+ */
+async function fetchInFlightBranches(
+  git: Pick<Git, 'exec'> & Partial<Pick<Git, 'fetch'>>,
+  source: { remote: string; auth?: GitAuth },
+  revision: string,
+  pulls: readonly InFlightPull[]
+): Promise<InFlightBranch[]> {
+  if (git.fetch === undefined) {
+    throw new Error(
+      `The pipeline's branches cannot be read from '${source.remote}': the git given to the plan has no fetch. Pass a git work tree, or leave 'branches' out of the request.`
+    )
+  }
+  const stale = await gitOutput(git, [
+    'for-each-ref',
+    '--format=delete %(refname)',
+    PIPELINE_BRANCH_REFS
+  ])
+  if (stale !== '') await gitOutput(git, ['update-ref', '--stdin'], { input: stale })
+  await git.fetch(source.remote, pipelineBranchRefspecs(), source.auth)
+  const refs = await gitOutput(git, ['for-each-ref', '--format=%(refname)', PIPELINE_BRANCH_REFS])
+  const branches: InFlightBranch[] = []
+  for (const { branch, issue } of branchesWithoutPull(refs.split('\n'), pulls)) {
+    const changedPaths = await changedSinceBase(git, revision, `${PIPELINE_BRANCH_REFS}${branch}`)
+    branches.push({ branch, issue, changedPaths })
+  }
+  return branches
+}
+
+/**
+ * The paths a branch changes since its merge base with the base. A shallow checkout may hold no
+ * merge base; the two trees are then compared, which also lists the base's own later changes:
+ * more overlap reported, never less.
+ */
+async function changedSinceBase(
+  git: Pick<Git, 'exec'>,
+  revision: string,
+  ref: string
+): Promise<string[]> {
+  const sinceMergeBase = await git.exec(['diff', '--name-only', '-z', `${revision}...${ref}`, '--'])
+  const output =
+    sinceMergeBase.exitCode === 0
+      ? sinceMergeBase.stdout
+      : await gitOutput(git, ['diff', '--name-only', '-z', revision, ref, '--'])
+  return [...new Set(output.split('\0').filter(path => path !== ''))].sort()
 }
 
 async function gitOutput(

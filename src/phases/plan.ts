@@ -14,7 +14,7 @@ import {
   type ConfirmDecision,
   type TriggerEvent
 } from '../plan/index.js'
-import type { Artifacts, Forge, Git, MutationOutcome, Ui } from '../ports.js'
+import type { Artifacts, Forge, Git, GitAuth, MutationOutcome, Ui } from '../ports.js'
 import {
   proposalCommentKey,
   proposalIssues,
@@ -37,6 +37,18 @@ export interface PlanRequest {
   confirm: string | null
   /** The `base` input, or null to take the config's, else the checked-out branch. */
   base: string | null
+  /**
+   * The environment whose required reviewers gate the implement jobs (the `environment` input):
+   * a plan that needs a confirmation then starts its jobs, which wait for their approval,
+   * instead of halting. Absent or null: no environment, the plan halts.
+   */
+  environment?: string | null
+  /**
+   * Where the pipeline's branches are read from, so that a branch without an open pull request
+   * (its push succeeded, opening the PR did not) counts as in flight for its issue. Absent or
+   * null: only open pull requests count. Needs `git.fetch`.
+   */
+  branches?: { remote: string; auth?: GitAuth } | null
 }
 
 /** What the plan step works with. */
@@ -67,8 +79,12 @@ export type PlanResult =
       planOutput: string
       /** The `matrix` output: `{"include":[...]}`, empty when nothing starts. */
       matrix: string
-      /** Whether the wave waits for a person. */
+      /** Whether nothing starts until a re-dispatch confirms the plan. */
       halted: boolean
+      /** Whether the plan waits for a person: halted, or its jobs waiting for `environment`. */
+      needsConfirmation: boolean
+      /** The environment whose approval the implement jobs wait for, or null. */
+      environment: string | null
       artifact: string
       comments: ProposalCommentResult[]
       summary: string
@@ -77,7 +93,7 @@ export type PlanResult =
 /** Runs the plan step; an error names what to fix and leaves nothing written. */
 export async function runPlanPhase(
   context: PlanPhaseContext,
-  git: Pick<Git, 'exec' | 'hasRevision'>,
+  git: Pick<Git, 'exec' | 'hasRevision'> & Partial<Pick<Git, 'fetch'>>,
   request: PlanRequest
 ): Promise<PlanResult> {
   const batch = chooseBatch(context, request)
@@ -94,11 +110,12 @@ export async function runPlanPhase(
         repo,
         requested: batch.issues,
         revision,
-        config: context.config
+        config: context.config,
+        branches: request.branches ?? null
       })
   )
   const plan = sealPlan(planWave(facts, context.config))
-  const decision = confirmPlan(plan, request.confirm)
+  const decision = confirmPlan(plan, request.confirm, { environment: request.environment })
   const summary = renderPlanSummary(plan, decision)
   if (decision.outcome === 'refused') {
     return { outcome: 'refused', plan, message: decision.message, summary }
@@ -109,7 +126,9 @@ export async function runPlanPhase(
   const output = planOutput(plan, artifact)
   if (output.warning !== null) context.ui.warning(output.warning)
   const halted = decision.outcome === 'halt'
-  const comments = halted ? await commentProposal(context, plan) : []
+  const environment = decision.outcome === 'await-approval' ? decision.environment : null
+  const needsConfirmation = halted || environment !== null
+  const comments = needsConfirmation ? await commentProposal(context, plan, environment) : []
   context.ui.info(decision.message)
   return {
     outcome: 'planned',
@@ -118,6 +137,8 @@ export async function runPlanPhase(
     planOutput: output.text,
     matrix: matrix.output,
     halted,
+    needsConfirmation,
+    environment,
     artifact,
     comments,
     summary
@@ -161,17 +182,21 @@ async function keepPlan(context: PlanPhaseContext, plan: WavePlan): Promise<stri
   return name
 }
 
-/** One proposal comment per affected issue, found by its key so a re-plan updates it. */
+/**
+ * One proposal comment per affected issue, found by its key so a re-plan updates it; with an
+ * environment, it says the jobs wait for its approval.
+ */
 async function commentProposal(
   context: PlanPhaseContext,
-  plan: WavePlan
+  plan: WavePlan,
+  environment: string | null
 ): Promise<ProposalCommentResult[]> {
   const results: ProposalCommentResult[] = []
   for (const issue of proposalIssues(plan)) {
     const { id, outcome } = await context.forge.upsertComment(
       issue,
       proposalCommentKey(issue),
-      renderProposalComment(plan, issue),
+      renderProposalComment(plan, issue, { environment }),
       context.pipelineLogin
     )
     context.ui.info(`Proposal comment on #${issue}: ${outcome}.`)

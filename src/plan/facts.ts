@@ -36,6 +36,18 @@ export interface InFlightPull {
   changedPaths: string[]
 }
 
+/**
+ * A branch of the pipeline's naming (`fix/12-...`) without an open pull request: a push that
+ * succeeded before opening the pull request failed, or one left after its PR was closed.
+ */
+export interface InFlightBranch {
+  branch: string
+  /** The issue its name starts with. */
+  issue: number
+  /** The paths it changes against the base (since their merge base). */
+  changedPaths: string[]
+}
+
 /** What the base holds under one numbered path of the config (see {@link numberedPathState}). */
 export interface NumberedPathState {
   /** The glob from config `numbered-paths`, e.g. `docs/adr/*.md`. */
@@ -64,6 +76,8 @@ export interface PlanFacts {
   issues: IssueFacts[]
   /** The pipeline's open pull requests. */
   inFlight: InFlightPull[]
+  /** The pipeline's branches without an open pull request; absent when they were not read. */
+  inFlightBranches?: InFlightBranch[]
   /** For each path {@link planLookups} listed: whether it exists at the base. */
   pathsAtBase: Record<string, boolean>
   /** For each symbol {@link planLookups} listed: the files that define it at the base. */

@@ -1,7 +1,8 @@
 /**
- * The pipeline's open pull requests as the triage sees them: which issues each one closes and
- * which paths it changes.
+ * The pipeline's work in flight as the triage sees it: its open pull requests (which issues each
+ * one closes and which paths it changes) and its branches that have no open pull request.
  */
+import { BranchType } from '../contracts/index.js'
 import type { InFlightPull } from './facts.js'
 
 const CLOSING_KEYWORD = '(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)'
@@ -55,4 +56,42 @@ export function inFlightPull(
     closes: closes.length > 0 || fromBranch === null ? closes : [fromBranch],
     changedPaths: [...new Set(changedPaths)].sort()
   }
+}
+
+/** Where the plan step fetches the pipeline's branches to, away from the work tree's own refs. */
+export const PIPELINE_BRANCH_REFS = 'refs/codex-waves/branches/'
+
+/**
+ * The refspecs that fetch every branch the pipeline may have pushed (`fix/*`, `feat/*`,
+ * `refactor/*`) into {@link PIPELINE_BRANCH_REFS}.
+ */
+export function pipelineBranchRefspecs(): string[] {
+  return BranchType.options.map(type => `+refs/heads/${type}/*:${PIPELINE_BRANCH_REFS}${type}/*`)
+}
+
+/**
+ * The pipeline's branches that count as in flight on their own: those named for an issue
+ * (`fix/12-...`, see {@link issueOfBranch}) that are no open pipeline PR's head and whose issue
+ * no open pipeline PR closes already. `refs` are full ref names under
+ * {@link PIPELINE_BRANCH_REFS} (as `git for-each-ref` lists them) or plain branch names. Sorted
+ * by branch name.
+ */
+export function branchesWithoutPull(
+  refs: readonly string[],
+  pulls: readonly InFlightPull[]
+): { branch: string; issue: number }[] {
+  const heads = new Set(pulls.map(pull => pull.headBranch))
+  const closed = new Set(pulls.flatMap(pull => pull.closes))
+  const found = new Map<string, number>()
+  for (const ref of refs) {
+    const branch = ref.startsWith(PIPELINE_BRANCH_REFS)
+      ? ref.slice(PIPELINE_BRANCH_REFS.length)
+      : ref.trim()
+    const issue = issueOfBranch(branch)
+    if (issue === null || heads.has(branch) || closed.has(issue)) continue
+    found.set(branch, issue)
+  }
+  return [...found]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([branch, issue]) => ({ branch, issue }))
 }

@@ -58,9 +58,12 @@ export class SequenceBuilder {
    * first (Kahn's algorithm, deterministic).
    */
   order(groups: readonly string[], rank: (group: string) => number): string[] {
+    // Only edges inside `groups` count: an edge from a group outside it would hold its target forever.
     const incoming = new Map(groups.map(group => [group, 0]))
-    for (const targets of this.next.values()) {
-      for (const after of targets.keys()) incoming.set(after, (incoming.get(after) ?? 0) + 1)
+    for (const group of groups) {
+      for (const after of this.next.get(group)?.keys() ?? []) {
+        if (incoming.has(after)) incoming.set(after, (incoming.get(after) ?? 0) + 1)
+      }
     }
     const ready = groups.filter(group => incoming.get(group) === 0)
     const ordered: string[] = []
@@ -69,6 +72,7 @@ export class SequenceBuilder {
       const group = ready.shift() as string
       ordered.push(group)
       for (const after of this.next.get(group)?.keys() ?? []) {
+        if (!incoming.has(after)) continue
         const left = (incoming.get(after) ?? 0) - 1
         incoming.set(after, left)
         if (left === 0) ready.push(after)

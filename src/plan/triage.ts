@@ -12,7 +12,7 @@ import type {
   WaveGroup,
   WavePlanContent
 } from '../contracts/index.js'
-import type { InFlightPull, IssueFacts, PlanConfig, PlanFacts } from './facts.js'
+import type { InFlightBranch, InFlightPull, IssueFacts, PlanConfig, PlanFacts } from './facts.js'
 import { addsNumberedFile, assignNumbers, inFlightNumbers } from './numbering.js'
 import { definingFiles, profileIssue, type IssueProfile } from './profile.js'
 import { SequenceBuilder } from './sequence.js'
@@ -44,6 +44,8 @@ interface Triage {
   config: PlanConfig
   known: Map<number, IssueFacts>
   inFlightFor: Map<number, InFlightPull>
+  /** Issues in flight on a pipeline branch that has no open pull request. */
+  branchFor: Map<number, InFlightBranch>
   skips: Skip[]
   findings: DraftFinding[]
   sequence: SequenceBuilder
@@ -64,6 +66,33 @@ function code(text: string): string {
 
 function pullLabel(pull: InFlightPull): string {
   return `PR #${pull.number} (${code(pull.headBranch)})`
+}
+
+/** Work of the pipeline in flight, a pull request or a bare branch, as findings name it. */
+interface InFlightWork {
+  closes: readonly number[]
+  changedPaths: readonly string[]
+  /** Evidence's subject: `Open pipeline PR #3 (...)`. */
+  label: string
+  /** When the issue could start without overlapping it: `PR #3 merges`. */
+  until: string
+}
+
+function inFlightWork(facts: PlanFacts): InFlightWork[] {
+  return [
+    ...facts.inFlight.map(pull => ({
+      closes: pull.closes,
+      changedPaths: pull.changedPaths,
+      label: `Open pipeline ${pullLabel(pull)}`,
+      until: `PR #${pull.number} merges`
+    })),
+    ...(facts.inFlightBranches ?? []).map(branch => ({
+      closes: [branch.issue],
+      changedPaths: branch.changedPaths,
+      label: `Pipeline branch ${code(branch.branch)} (no open pull request)`,
+      until: `branch ${code(branch.branch)} is merged or deleted`
+    }))
+  ]
 }
 
 /** Why a requested issue gets no branch before any triage, or null when it is a candidate. */
@@ -101,6 +130,14 @@ function basicSkip(number: number, triage: Triage): Skip | null {
       detail: `#${number} already has an open pipeline pull request: ${pullLabel(pull)}.`
     }
   }
+  const branch = triage.branchFor.get(number)
+  if (branch !== undefined) {
+    return {
+      issue: number,
+      reason: 'in-flight',
+      detail: `#${number} already has a pipeline branch without an open pull request: ${code(branch.branch)}. Open a pull request from it with the pipeline's label, or delete it to plan #${number} afresh.`
+    }
+  }
   return null
 }
 
@@ -113,6 +150,8 @@ function blockedBecause(number: number, triage: Triage): string | null {
   if (issue.locked) return `#${number} is locked`
   const pull = triage.inFlightFor.get(number)
   if (pull !== undefined) return `#${number} is in flight in PR #${pull.number}`
+  const branch = triage.branchFor.get(number)
+  if (branch !== undefined) return `#${number} is in flight on branch ${code(branch.branch)}`
   return null
 }
 
@@ -494,14 +533,18 @@ function groupIssues(group: string, cluster: { issues: number[] }, triage: Triag
   return cluster.issues.filter(n => triage.groupOf.get(n) === group)
 }
 
-/** An issue touching files that an open pipeline PR changes: wait for it, or go ahead. */
+/**
+ * An issue touching files that an open pipeline PR, or a pipeline branch without one, changes:
+ * wait for it, or go ahead.
+ */
 function triageInFlight(profiles: readonly IssueProfile[], triage: Triage): void {
+  const works = inFlightWork(triage.facts)
   for (const profile of profiles) {
     const n = profile.issue.number
     const touched = new Set([...profile.files.keys(), ...profile.paths])
-    for (const pull of triage.facts.inFlight) {
-      if (pull.closes.includes(n)) continue
-      const shared = [...new Set(pull.changedPaths.filter(path => touched.has(path)))].sort()
+    for (const work of works) {
+      if (work.closes.includes(n)) continue
+      const shared = [...new Set(work.changedPaths.filter(path => touched.has(path)))].sort()
       if (shared.length === 0) continue
       const named = shared.flatMap(
         file => profile.files.get(file) ?? [`#${n} names ${code(file)}.`]
@@ -510,12 +553,9 @@ function triageInFlight(profiles: readonly IssueProfile[], triage: Triage): void
         kind: 'same-region',
         issues: [n],
         paths: shared,
-        evidence: [
-          ...new Set(named),
-          `Open pipeline ${pullLabel(pull)} changes ${shared.map(code).join(', ')}.`
-        ],
+        evidence: [...new Set(named), `${work.label} changes ${shared.map(code).join(', ')}.`],
         proposal: () =>
-          `Implement #${n} after PR #${pull.number} merges, or confirm to start now and let the merge step bring it up to date.`,
+          `Implement #${n} after ${work.until}, or confirm to start now and let the merge step bring it up to date.`,
         needsDecision: true
       })
     }
@@ -562,6 +602,7 @@ export function planWave(facts: PlanFacts, config: PlanConfig): WavePlanContent 
     config,
     known: new Map(facts.issues.map(issue => [issue.number, issue])),
     inFlightFor: new Map(),
+    branchFor: new Map(),
     skips: [],
     findings: [],
     sequence: new SequenceBuilder(),
@@ -570,6 +611,14 @@ export function planWave(facts: PlanFacts, config: PlanConfig): WavePlanContent 
   }
   for (const pull of [...facts.inFlight].sort((a, b) => b.number - a.number)) {
     for (const number of pull.closes) triage.inFlightFor.set(number, pull)
+  }
+  const branches = [...(facts.inFlightBranches ?? [])].sort((a, b) =>
+    a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0
+  )
+  for (const branch of branches) {
+    if (!triage.inFlightFor.has(branch.issue) && !triage.branchFor.has(branch.issue)) {
+      triage.branchFor.set(branch.issue, branch)
+    }
   }
   const requested = [...new Set(facts.requested)].sort(byNumber)
   const candidates: IssueFacts[] = []

@@ -7,9 +7,9 @@ import type { Finding, Skip, WaveGroup, WavePlan } from '../contracts/index.js'
 import type { ConfirmDecision } from '../plan/confirm.js'
 import { escapeMarkdown, escapeMermaidLabel, mermaidId, tableRow } from './markdown.js'
 
-/** What the renderers need besides the plan. */
+/** What the proposal comment needs besides the plan and the issue. */
 export interface PlanRenderOptions {
-  /** The environment whose required reviewers can approve the wave instead, when one is set up. */
+  /** The environment whose required reviewers approve the waiting implement jobs, if any. */
   environment?: string | null
 }
 
@@ -28,22 +28,40 @@ function findingCell(finding: Finding): string {
   return finding.needsDecision ? `${finding.proposal} **Needs a decision.**` : finding.proposal
 }
 
-/** What to do to start a halted wave: re-dispatch with the id, or approve the environment. */
-function howToGoOn(plan: WavePlan, options: PlanRenderOptions): string[] {
+/** An environment name as inline code; backticks and line breaks cannot be shown in one. */
+function environmentCode(environment: string): string {
+  return `\`${environment.replace(/[`\r\n]/g, '')}\``
+}
+
+/**
+ * What to do to start a wave that waits for a person: approve the environment's waiting jobs
+ * when there is one, else re-dispatch with the id. Re-dispatching while jobs wait on the
+ * environment would start the wave twice, so the jobs are rejected first.
+ */
+function howToGoOn(plan: WavePlan, environment: string | null | undefined): string[] {
   const issues = requestedNumbers(plan).join(', ')
-  const lines = [
-    `- To start the wave as proposed, re-dispatch the workflow with \`confirm: ${plan.id}\`` +
-      (issues === '' ? '.' : ` and \`issues: ${issues}\`.`)
-  ]
-  if (options.environment) {
-    lines.push(
-      `- Or approve the deployment to the \`${options.environment.replace(/[`\r\n]/g, '')}\` environment waiting on this run.`
-    )
+  const redispatch =
+    `re-dispatch the workflow with \`confirm: ${plan.id}\`` +
+    (issues === '' ? '.' : ` and \`issues: ${issues}\`.`)
+  if (environment) {
+    const name = environmentCode(environment)
+    return [
+      `- To start the wave as proposed, a required reviewer of the ${name} environment approves the implement jobs waiting on this run (**Review deployments** on the run's page).`,
+      `- Or reject them there and ${redispatch}`,
+      '- To change the plan, reject them, edit the issues (or the batch) and re-dispatch without `confirm`: a new plan gets a new id.'
+    ]
   }
-  lines.push(
+  return [
+    `- To start the wave as proposed, ${redispatch}`,
     '- To change the plan, edit the issues (or the batch) and re-dispatch without `confirm`: a new plan gets a new id.'
-  )
-  return lines
+  ]
+}
+
+function decisionsNeeded(plan: WavePlan): string {
+  const decisions = plan.findings.filter(finding => finding.needsDecision).length
+  return decisions > 0
+    ? `${decisions} finding${decisions === 1 ? ' needs' : 's need'} a decision`
+    : 'the configuration asks for a confirmation of every plan'
 }
 
 function statusLine(plan: WavePlan, decision: ConfirmDecision): string {
@@ -53,14 +71,10 @@ function statusLine(plan: WavePlan, decision: ConfirmDecision): string {
       return plan.groups.length === 0
         ? '**Nothing to implement:** every issue of the batch is skipped.'
         : `**Starting** ${groups}. ${escapeMarkdown(decision.message, 300)}`
-    case 'halt': {
-      const decisions = plan.findings.filter(finding => finding.needsDecision).length
-      const why =
-        decisions > 0
-          ? `${decisions} finding${decisions === 1 ? ' needs' : 's need'} a decision`
-          : 'the configuration asks for a confirmation of every plan'
-      return `**Halted:** ${why}. Nothing starts until the plan is confirmed.`
-    }
+    case 'await-approval':
+      return `**Waiting for approval:** ${decisionsNeeded(plan)}. The implement jobs of ${groups} wait until a required reviewer of the ${environmentCode(decision.environment)} environment approves them.`
+    case 'halt':
+      return `**Halted:** ${decisionsNeeded(plan)}. Nothing starts until the plan is confirmed.`
     case 'refused':
       return `**Refused:** ${escapeMarkdown(decision.message, 400)}`
   }
@@ -158,13 +172,10 @@ function sequenceTable(plan: WavePlan): string[] {
 /**
  * The job summary of the plan step: status, the issues (number, title, group, status or skip
  * reason), the findings (kind, issues, evidence, proposal), the groups and their order as a
- * mermaid graph, the open questions the plan settled, and, when halted, how to go on.
+ * mermaid graph, the open questions the plan settled, and, when the wave waits for a person
+ * (halted, or its jobs waiting for an environment's approval), how to go on.
  */
-export function renderPlanSummary(
-  plan: WavePlan,
-  decision: ConfirmDecision,
-  options: PlanRenderOptions = {}
-): string {
+export function renderPlanSummary(plan: WavePlan, decision: ConfirmDecision): string {
   const sections: string[][] = [
     [`## Wave plan \`${plan.id}\``, '', statusLine(plan, decision)],
     ['### Issues', '', ...issuesTable(plan)]
@@ -193,7 +204,8 @@ export function renderPlanSummary(
     ])
   }
   if (decision.outcome !== 'proceed') {
-    sections.push(['### How to go on', '', ...howToGoOn(plan, options)])
+    const environment = decision.outcome === 'await-approval' ? decision.environment : null
+    sections.push(['### How to go on', '', ...howToGoOn(plan, environment)])
   }
   return `${sections.map(section => section.join('\n')).join('\n\n')}\n`
 }
@@ -256,9 +268,10 @@ function placeOf(plan: WavePlan, issue: number): string {
 }
 
 /**
- * The proposal comment for one affected issue of a halted plan: where the issue stands, the
- * findings about it, what the plan settled for its group, and how to go on; it starts with
- * {@link proposalMarker}.
+ * The proposal comment for one affected issue of a plan that waits for a person: where the issue
+ * stands, the findings about it, what the plan settled for its group, and how to go on (approve
+ * the jobs waiting on `options.environment` when set, else re-dispatch with the id); it starts
+ * with {@link proposalMarker}.
  */
 export function renderProposalComment(
   plan: WavePlan,
@@ -280,6 +293,6 @@ export function renderProposalComment(
     for (const q of questions)
       lines.push(`- ${q.question} ${q.resolution ?? 'Left to the implementer.'}`)
   }
-  lines.push('', '**How to go on**', '', ...howToGoOn(plan, options))
+  lines.push('', '**How to go on**', '', ...howToGoOn(plan, options.environment))
   return `${lines.join('\n')}\n`
 }

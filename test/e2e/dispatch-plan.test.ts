@@ -10,7 +10,13 @@ import { proposalCommentKey } from '../../src/report/plan-summary.js'
 import { runAction, type ActionEvent, type ActionRunResult } from '../harness/action-runner.js'
 import { actionBundle, actionMetadata } from '../harness/bundles.js'
 import { gitOk } from '../sandbox/helpers.js'
-import { createPlanRepo, restRequests, writeRequests, type PlanRepo } from './fixtures/plan-repo.js'
+import {
+  createPlanRepo,
+  pushBranchWithoutPull,
+  restRequests,
+  writeRequests,
+  type PlanRepo
+} from './fixtures/plan-repo.js'
 
 jest.setTimeout(120_000)
 
@@ -242,5 +248,59 @@ describe('dispatch, step plan', () => {
     const manual = await dispatch({})
     expect(manual.exitCode).toBe(1)
     expect(errors(manual)[0]).toContain("Pass the issue numbers in 'issues'")
+  })
+
+  test('with an environment, the plan that needs a confirmation outputs its matrix for the jobs to wait on', async () => {
+    const n = repo.numbers
+    const result = await dispatch({ issues: batchInput(), environment: 'waves-go' })
+    expect(errors(result)).toEqual([])
+    expect(result.outputs['plan-id']).toBe(planId)
+    expect(result.outputs['needs-confirmation']).toBe('true')
+    const matrix = JSON.parse(result.outputs.matrix ?? '') as { include: { issues: number[] }[] }
+    expect(matrix.include.map(group => group.issues)).toEqual([[n.extend], [n.drop]])
+    expect(result.summary).toContain(
+      '**Waiting for approval:** 1 finding needs a decision. The implement jobs of 2 groups wait until a required reviewer of the `waves-go` environment approves them.'
+    )
+    expect(result.summary).toContain(
+      `- Or reject them there and re-dispatch the workflow with \`confirm: ${planId}\``
+    )
+    for (const issue of [n.drop, n.extend]) {
+      const found = await proposals(issue)
+      expect(found).toHaveLength(1)
+      expect(found[0]?.body).toContain('`waves-go` environment approves the implement jobs')
+    }
+  })
+
+  test('a pipeline branch without a pull request counts as in flight for its issue', async () => {
+    const n = repo.numbers
+    const branch = `feat/${n.extend}-time-zone`
+    await pushBranchWithoutPull(forge, repo, branch, {
+      'src/format.ts':
+        'export function legacyFormat(date: Date, zone?: string) {\n  return date.toUTCString() + (zone ?? "")\n}\n'
+    })
+    const result = await dispatch({ issues: `${n.drop} ${n.extend}` })
+    expect(errors(result)).toEqual([])
+    const plan = parseWavePlan(JSON.parse(result.outputs.plan ?? ''))
+    if (!plan.ok) throw plan.error
+    expect(plan.value.skips).toEqual([
+      expect.objectContaining({
+        issue: n.extend,
+        reason: 'in-flight',
+        detail: expect.stringContaining(
+          `a pipeline branch without an open pull request: \`${branch}\``
+        )
+      })
+    ])
+    expect(plan.value.findings).toEqual([
+      expect.objectContaining({ kind: 'same-region', issues: [n.drop], needsDecision: true })
+    ])
+    expect(result.outputs['needs-confirmation']).toBe('true')
+    expect(result.outputs.matrix).toBe('')
+    expect(result.summary).toContain(
+      `skipped (in-flight): #${n.extend} already has a pipeline branch`
+    )
+    expect(result.summary).toContain(
+      `Pipeline branch \`${branch}\` (no open pull request) changes \`src/format.ts\`.`
+    )
   })
 })

@@ -214,6 +214,7 @@ async function fixture(): Promise<Fixture> {
       artifacts: {
         upload: async (name, files) => {
           uploads.push({ name, files })
+          forge.calls.push(`upload ${name}`)
           return { name, id: uploads.length }
         }
       }
@@ -277,6 +278,8 @@ describe('implementGroup', () => {
       'listOpenPulls',
       'createPull',
       'addLabels codex-waves',
+      // the artifact the ledger points the review at exists before the ledger does
+      'upload waves-dispatch-g12-1',
       'upsertComment 100'
     ])
     const { ledger } = findLedger(f.forge.comments.get(100) ?? [], 'waves[bot]')
@@ -321,6 +324,7 @@ describe('implementGroup', () => {
       'getIssue 12',
       'listOpenPulls',
       'updatePull',
+      'upload waves-dispatch-g12-1',
       'listComments 100',
       'upsertComment 100'
     ])

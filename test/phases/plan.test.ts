@@ -16,6 +16,7 @@ import { startForge, type Forge } from '../../src/sandbox/index.js'
 import { tempDir } from '../sandbox/helpers.js'
 import {
   createPlanRepo,
+  pushBranchWithoutPull,
   restRequests,
   writeRequests,
   type PlanRepo
@@ -347,5 +348,93 @@ describe('runPlanPhase', () => {
       await git.exec(['branch', '--quiet', '-D', 'scratch'])
       expect(await git.revParse('HEAD')).toBe(headBefore)
     }
+  })
+
+  test('with an environment, a plan that needs a confirmation starts its jobs, which wait for its approval', async () => {
+    const n = repo.numbers
+    const result = await runPlanPhase(
+      phaseContext(),
+      new GitWorkTree(repo.workspace),
+      request({ issues: haltingBatch(), environment: 'waves-go' })
+    )
+    if (result.outcome !== 'planned') throw new Error('expected a plan')
+    expect(result.plan.id).toBe(firstPlanId)
+    expect(result.decision.outcome).toBe('await-approval')
+    expect(result.halted).toBe(false)
+    expect(result.needsConfirmation).toBe(true)
+    expect(result.environment).toBe('waves-go')
+    const matrix = JSON.parse(result.matrix) as { include: { issues: number[] }[] }
+    expect(matrix.include.map(group => group.issues)).toEqual([[n.extend], [n.drop]])
+    expect(result.summary).toContain('**Waiting for approval:** 1 finding needs a decision.')
+    expect(result.comments.map(c => [c.issue, c.outcome])).toEqual([
+      [n.drop, 'updated'],
+      [n.extend, 'updated']
+    ])
+    for (const issue of [n.drop, n.extend]) {
+      const [comment] = await proposals(issue)
+      expect(comment?.body).toContain(
+        'a required reviewer of the `waves-go` environment approves the implement jobs waiting on this run'
+      )
+      expect(comment?.body).toContain(`re-dispatch the workflow with \`confirm: ${firstPlanId}\``)
+    }
+  })
+
+  test("a pipeline branch without a PR puts its issue in flight, and what it changes in others' way", async () => {
+    const n = repo.numbers
+    const branch = `feat/${n.extend}-time-zone`
+    await pushBranchWithoutPull(forge, repo, branch, {
+      'src/format.ts':
+        'export function legacyFormat(date: Date, zone?: string) {\n  return date.toUTCString() + (zone ?? "")\n}\n'
+    })
+    const git = new GitWorkTree(repo.workspace)
+    // A branch fetched by an earlier plan and deleted on the remote since must not count.
+    const stale = `refs/codex-waves/branches/fix/${n.part}-gone`
+    await git.exec(['update-ref', stale, 'HEAD'])
+    const batch = [n.drop, n.extend, n.config, n.part]
+    const branches = { remote: 'origin', auth: { token: forge.tokens.actions } }
+
+    const withoutSince = forge.requests().length
+    const without = await runPlanPhase(phaseContext(), git, request({ issues: batch }))
+    const withoutRoutes = restRequests(forge, withoutSince).map(e => `${e.method} ${e.route}`)
+    const since = forge.requests().length
+    const result = await runPlanPhase(phaseContext(), git, request({ issues: batch, branches }))
+    const routes = restRequests(forge, since).map(e => `${e.method} ${e.route}`)
+    if (result.outcome !== 'planned' || without.outcome !== 'planned') {
+      throw new Error('expected plans')
+    }
+
+    expect(without.plan.skips.map(skip => skip.issue)).toEqual([n.config])
+    expect(result.plan.skips).toEqual([
+      {
+        issue: n.extend,
+        reason: 'in-flight',
+        detail: `#${n.extend} already has a pipeline branch without an open pull request: \`${branch}\`. Open a pull request from it with the pipeline's label, or delete it to plan #${n.extend} afresh.`
+      },
+      expect.objectContaining({ issue: n.config, reason: 'in-flight' })
+    ])
+    expect(result.plan.groups.map(group => group.issues)).toEqual([[n.drop], [n.part]])
+    expect(result.plan.findings).toContainEqual(
+      expect.objectContaining({
+        kind: 'same-region',
+        issues: [n.drop],
+        paths: ['src/format.ts'],
+        evidence: expect.arrayContaining([
+          `Pipeline branch \`${branch}\` (no open pull request) changes \`src/format.ts\`.`
+        ]),
+        needsDecision: true
+      })
+    )
+    expect(result.needsConfirmation).toBe(true)
+    // the branches come from git: the same issue and pull request reads as without them (sub-issues
+    // aside, as an issue in flight is not asked for its own), nothing about branches or refs
+    const reads = (list: string[]) =>
+      list.filter(
+        route =>
+          route.startsWith('GET') && !route.endsWith('/comments') && !route.includes('sub_issues')
+      )
+    expect(reads(routes)).toEqual(reads(withoutRoutes))
+    expect(routes.filter(route => /branches|\/git\//.test(route))).toEqual([])
+    expect(await git.hasRevision(stale)).toBe(false)
+    expect(await git.hasRevision(`refs/codex-waves/branches/${branch}`)).toBe(true)
   })
 })

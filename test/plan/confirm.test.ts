@@ -38,6 +38,21 @@ describe('confirmPlan', () => {
     })
   })
 
+  test('with an environment, a plan that needs a confirmation waits for its approval instead', () => {
+    expect(confirmPlan(gated, null, { environment: ' waves-go ' })).toEqual({
+      outcome: 'await-approval',
+      environment: 'waves-go',
+      message: `The plan needs a confirmation: the implement jobs wait for a required reviewer of the environment 'waves-go' to approve them, or for a re-dispatch with confirm: ${gated.id}.`
+    })
+    expect(confirmPlan(gated, null, { environment: '  ' }).outcome).toBe('halt')
+    expect(confirmPlan(plain, null, { environment: 'waves-go' }).outcome).toBe('proceed')
+    expect(confirmPlan(gated, gated.id, { environment: 'waves-go' })).toMatchObject({
+      outcome: 'proceed',
+      confirmed: true
+    })
+    expect(confirmPlan(gated, plain.id, { environment: 'waves-go' }).outcome).toBe('refused')
+  })
+
   test('the plan id proceeds, confirmed', () => {
     expect(confirmPlan(gated, ` ${gated.id}\n`)).toMatchObject({
       outcome: 'proceed',
@@ -88,6 +103,14 @@ describe('planMatrix', () => {
       matrix: { include: [] },
       output: ''
     })
+  })
+
+  test('holds every group while the jobs wait for an environment to approve them', () => {
+    const plan = sealPlan(content({ needsConfirmation: true }))
+    const waiting = planMatrix(plan, confirmPlan(plan, null, { environment: 'waves-go' }))
+    expect(waiting).toMatchObject({ ok: true })
+    if (!waiting.ok) return
+    expect(waiting.matrix.include.map(g => g.id)).toEqual(['g15', 'g17', 'g12'])
   })
 
   test('is empty when every issue was skipped', () => {

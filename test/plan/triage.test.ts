@@ -241,6 +241,65 @@ describe('planWave: numbered paths', () => {
   })
 })
 
+describe('planWave: pipeline branches without a pull request', () => {
+  const batch = [
+    issue(12, 'Fix the cart total', `The total in src/cart.ts is off by one.${LONG}`),
+    issue(15, 'Round cart prices', `Prices in src/cart.ts should be rounded.${LONG}`),
+    issue(17, 'Fix the login', `The form in src/login.ts loses the name.${LONG}`)
+  ]
+  const branchFacts = facts(batch, {
+    pathsAtBase: { 'src/cart.ts': true, 'src/login.ts': true },
+    inFlight: [{ number: 40, headBranch: 'fix/17-login', closes: [17], changedPaths: [] }],
+    inFlightBranches: [
+      { branch: 'fix/12-cart-total', issue: 12, changedPaths: ['src/cart.ts', 'test/cart.ts'] },
+      { branch: 'fix/17-login-again', issue: 17, changedPaths: ['src/login.ts'] }
+    ]
+  })
+
+  test("skip their issue as in flight, naming the branch; an open PR's issue names the PR", () => {
+    const plan = valid(planWave(branchFacts, config()))
+    expect(plan.skips).toEqual([
+      {
+        issue: 12,
+        reason: 'in-flight',
+        detail:
+          "#12 already has a pipeline branch without an open pull request: `fix/12-cart-total`. Open a pull request from it with the pipeline's label, or delete it to plan #12 afresh."
+      },
+      {
+        issue: 17,
+        reason: 'in-flight',
+        detail: '#17 already has an open pipeline pull request: PR #40 (`fix/17-login`).'
+      }
+    ])
+    expect(plan.groups.map(group => group.issues)).toEqual([[15]])
+  })
+
+  test('an issue touching what such a branch changes needs a decision', () => {
+    const plan = valid(planWave(branchFacts, config()))
+    expect(plan.findings).toEqual([
+      expect.objectContaining({
+        kind: 'same-region',
+        issues: [15],
+        paths: ['src/cart.ts'],
+        evidence: [
+          '#15 names `src/cart.ts`.',
+          'Pipeline branch `fix/12-cart-total` (no open pull request) changes `src/cart.ts`.'
+        ],
+        proposal:
+          'Implement #15 after branch `fix/12-cart-total` is merged or deleted, or confirm to start now and let the merge step bring it up to date.',
+        needsDecision: true
+      })
+    ])
+    expect(plan.needsConfirmation).toBe(true)
+  })
+
+  test('without branches the same batch plans all three but the PR', () => {
+    const plan = valid(planWave({ ...branchFacts, inFlightBranches: [] }, config()))
+    expect(plan.groups.map(group => group.issues)).toEqual([[12], [15]])
+    expect(plan.needsConfirmation).toBe(false)
+  })
+})
+
 describe('planWave: umbrellas', () => {
   test('with no open sub-issue, the umbrella is skipped and nothing is proposed', () => {
     const plan = valid(

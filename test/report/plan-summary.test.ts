@@ -98,7 +98,7 @@ describe('escaping', () => {
 
 describe('renderPlanSummary', () => {
   const halted = plan()
-  const summary = renderPlanSummary(halted, confirmPlan(halted, null), { environment: 'waves-go' })
+  const summary = renderPlanSummary(halted, confirmPlan(halted, null))
 
   test('lists every issue with its title, group and status, hostile titles escaped', () => {
     expect(summary).toContain(
@@ -131,14 +131,29 @@ describe('renderPlanSummary', () => {
     expect(graph.split('```')).toHaveLength(3)
   })
 
-  test('when halted, says how to go on, with the environment when one is set', () => {
+  test('when halted, says to re-dispatch with the plan id, and nothing of an environment', () => {
     expect(summary).toContain('**Halted:** 1 finding needs a decision.')
     expect(summary).toContain(
-      `re-dispatch the workflow with \`confirm: ${halted.id}\` and \`issues: 9, 12, 15, 20, 31\`.`
+      `- To start the wave as proposed, re-dispatch the workflow with \`confirm: ${halted.id}\` and \`issues: 9, 12, 15, 20, 31\`.`
     )
-    expect(summary).toContain('approve the deployment to the `waves-go` environment')
-    const plain = renderPlanSummary(halted, confirmPlan(halted, null))
-    expect(plain).not.toContain('environment')
+    expect(summary).not.toContain('environment')
+  })
+
+  test('when the jobs wait for an environment, says to approve them there, or reject and re-dispatch', () => {
+    const waiting = renderPlanSummary(
+      halted,
+      confirmPlan(halted, null, { environment: 'waves`-go\n' })
+    )
+    expect(waiting).toContain(
+      '**Waiting for approval:** 1 finding needs a decision. The implement jobs of 2 groups wait until a required reviewer of the `waves-go` environment approves them.'
+    )
+    expect(waiting).not.toContain('**Halted:**')
+    expect(waiting).toContain(
+      '- To start the wave as proposed, a required reviewer of the `waves-go` environment approves the implement jobs waiting on this run'
+    )
+    expect(waiting).toContain(
+      `- Or reject them there and re-dispatch the workflow with \`confirm: ${halted.id}\` and \`issues: 9, 12, 15, 20, 31\`.`
+    )
   })
 
   test('when refused, shows the refusal; when proceeding, no instructions', () => {
@@ -174,7 +189,10 @@ describe('the proposal comment', () => {
     expect(body).toContain('| f1 | semantic-overlap |')
     expect(body).not.toContain('| f2 |')
     expect(body).toContain(`\`confirm: ${halted.id}\``)
-    expect(body).toContain('`waves-go`')
+    expect(body).toContain(
+      'a required reviewer of the `waves-go` environment approves the implement jobs waiting on this run'
+    )
+    expect(renderProposalComment(halted, 12)).not.toContain('environment')
     expect(renderProposalComment(halted, 15)).toContain(
       '- Which number does the new file under `docs/adr/*.md` take? 0006.'
     )

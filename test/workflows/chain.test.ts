@@ -97,14 +97,52 @@ describe('codex-waves-dispatch', () => {
     })
   })
 
-  it('a plan that waits for confirmation, or has nothing to run, skips implement', () => {
+  describe('the confirmation gate', () => {
     const event = dispatchByHand('codex-waves-dispatch.yml', { issues: '12, 15', confirm: '' })
-    const waiting = (job: string): JobOutcome =>
-      job === 'plan' ? { outputs: { 'needs-confirmation': 'true', matrix: '' } } : writer(job)
-    const empty = (job: string): JobOutcome =>
-      job === 'plan' ? { outputs: { 'needs-confirmation': 'false', matrix: '' } } : writer(job)
-    expect(ran('codex-waves-dispatch.yml', event, waiting).implement).toBe(false)
-    expect(ran('codex-waves-dispatch.yml', event, empty).implement).toBe(false)
+    const environment = { CODEX_WAVES_ENVIRONMENT: 'waves-go' }
+    const planning = (outputs: Record<string, string>) => (job: string) =>
+      job === 'plan' ? { outputs } : writer(job)
+    /** The implement job of the run: whether it ran, and the environment it waits on. */
+    const implement = (outcome: (job: string) => JobOutcome, vars: Record<string, string> = {}) => {
+      const job = runJobs(
+        byFile('codex-waves-dispatch.yml'),
+        contextsFor(event, vars),
+        outcome
+      ).get('implement')
+      return { ran: job?.ran, environment: job?.environment }
+    }
+
+    it('halted without an environment (empty matrix): implement is skipped', () => {
+      const halted = planning({ 'needs-confirmation': 'true', matrix: '' })
+      expect(implement(halted)).toEqual({ ran: false, environment: null })
+    })
+
+    it('needing a confirmation with an environment: implement runs, gated by the environment', () => {
+      const waiting = planning({
+        'needs-confirmation': 'true',
+        matrix: '{"include":[{"id":"g12"}]}'
+      })
+      expect(implement(waiting, environment)).toEqual({ ran: true, environment: 'waves-go' })
+    })
+
+    it('a plan that needs no confirmation (or was confirmed) runs without the environment', () => {
+      expect(implement(writer, environment)).toEqual({ ran: true, environment: null })
+      expect(implement(writer)).toEqual({ ran: true, environment: null })
+    })
+
+    it('nothing to run: implement is skipped', () => {
+      const empty = planning({ 'needs-confirmation': 'false', matrix: '' })
+      expect(implement(empty, environment)).toEqual({ ran: false, environment: null })
+    })
+
+    it('the plan step is told the environment the implement jobs wait on', () => {
+      const jobs = byFile('codex-waves-dispatch.yml').yaml.jobs as Record<
+        string,
+        { steps: { id?: string; with?: Record<string, string> }[] }
+      >
+      const plan = jobs.plan?.steps.find(step => step.id === 'plan')
+      expect(plan?.with?.environment).toBe('${{ vars.CODEX_WAVES_ENVIRONMENT }}')
+    })
   })
 
   it('a failed permission check runs nothing after it', () => {

@@ -16,6 +16,12 @@ import {
   parseWorkflow,
   type WorkflowTemplate
 } from '@actions/workflow-parser'
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index'
+import {
+  isBasicExpression,
+  isMapping,
+  isString
+} from '@actions/workflow-parser/templates/tokens/type-guards'
 import { parse } from 'yaml'
 
 export const WORKFLOWS_DIR = join(process.cwd(), '.github', 'workflows')
@@ -111,6 +117,11 @@ export interface JobRun {
   ran: boolean
   result: JobResult
   outputs: Record<string, string>
+  /**
+   * The environment the job waits on (its required reviewers pause it), evaluated as GitHub
+   * does when the job starts; null when it names none (no key, or an empty name).
+   */
+  environment: string | null
 }
 
 /** What a job that runs yields; the scenario decides it (the actions themselves are not run here). */
@@ -137,15 +148,10 @@ export function contextsFor(event: SimEvent, vars: Record<string, string> = {}):
   }
 }
 
-/**
- * Evaluates an `if:` expression the way the runner does; `needs` carries the results of the jobs
- * this one needs, which the status functions read.
- */
-export function evaluateCondition(
-  expression: string,
-  contexts: RunContexts,
-  needs: Record<string, { result: JobResult; outputs: Record<string, string> }> = {}
-): boolean {
+type Needs = Record<string, { result: JobResult; outputs: Record<string, string> }>
+
+/** Evaluates an expression the way the runner does, to its value. */
+function evaluate(expression: string, contexts: RunContexts, needs: Needs) {
   const results = Object.values(needs).map(need => need.result)
   const statusFunction = (name: string, value: () => boolean): FunctionDefinition => ({
     name,
@@ -170,7 +176,41 @@ export function evaluateCondition(
     functions
   ).parse()
   const functionMap = new Map(functions.map(fn => [fn.name.toLowerCase(), fn]))
-  return truthy(new Evaluator(ast, dictionary, functionMap).evaluate())
+  return new Evaluator(ast, dictionary, functionMap).evaluate()
+}
+
+/**
+ * Evaluates an `if:` expression the way the runner does; `needs` carries the results of the jobs
+ * this one needs, which the status functions read.
+ */
+export function evaluateCondition(
+  expression: string,
+  contexts: RunContexts,
+  needs: Needs = {}
+): boolean {
+  return truthy(evaluate(expression, contexts, needs))
+}
+
+/**
+ * The environment a job names, its `environment:` key (a name, an expression, or a mapping with
+ * a `name`) evaluated; null when there is none or the name is empty.
+ */
+export function jobEnvironment(
+  job: WorkflowTemplate['jobs'][number],
+  contexts: RunContexts,
+  needs: Needs
+): string | null {
+  const token = (job as { environment?: TemplateToken }).environment
+  if (token === undefined) return null
+  const name = isMapping(token) ? token.find('name') : token
+  if (name === undefined) return null
+  if (!isBasicExpression(name) && !isString(name)) {
+    throw new Error(`environment ${JSON.stringify(name)}: neither a name nor an expression`)
+  }
+  const value = isString(name)
+    ? name.value
+    : evaluate(name.expression, contexts, needs).coerceString()
+  return value === '' ? null : value
 }
 
 /**
@@ -203,7 +243,8 @@ export function runJobs(
       condition,
       ran,
       result: ran ? (given.result ?? 'success') : 'skipped',
-      outputs: given.outputs ?? {}
+      outputs: given.outputs ?? {},
+      environment: ran ? jobEnvironment(job, contexts, needs) : null
     })
   }
   return runs
