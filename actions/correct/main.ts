@@ -7,16 +7,11 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { CORRECT_INPUTS, CORRECT_OUTPUTS } from '../../src/action-io.js'
 import { createActionsContext } from '../../src/actions-runtime/context.js'
-import {
-  InputError,
-  optionalPullNumber,
-  optionalWholeNumber,
-  readCommonSettings
-} from '../../src/actions-runtime/inputs.js'
+import { optionalWholeNumber, readCommonSettings } from '../../src/actions-runtime/inputs.js'
+import { pullJobPorts, readPullRequest } from '../../src/actions-runtime/pull-job.js'
 import { runAction } from '../../src/actions-runtime/run.js'
-import { actionsCodex, PUSH_REMOTE, workspaceGit } from '../../src/actions-runtime/workspace.js'
 import { correctPullRequest } from '../../src/phases/correct.js'
-import { defaultBranchFromEvent, pullNumberFromEvent } from '../../src/phases/event-pull.js'
+import { defaultBranchFromEvent } from '../../src/phases/event-pull.js'
 import { REVIEW_WORKFLOW } from '../../src/phases/workflow-names.js'
 
 /** Runs the correct action. */
@@ -25,31 +20,10 @@ export async function run(): Promise<void> {
     const read = (name: string) => core.getInput(name)
     const settings = readCommonSettings(read)
     const maxCycles = optionalWholeNumber(read, CORRECT_INPUTS.maxCycles, 1, 10, '3')
-    const pr =
-      optionalPullNumber(read, CORRECT_INPUTS.pr) ?? pullNumberFromEvent(github.context.payload)
-    if (pr === null) {
-      throw new InputError(
-        `Input '${CORRECT_INPUTS.pr}' is empty and the '${github.context.eventName}' event names no pull request. Pass the PR number, e.g. 'pr: 42'.`
-      )
-    }
+    const pr = readPullRequest(read, CORRECT_INPUTS.pr, github.context)
     const { context, job } = await createActionsContext(settings)
-    const minutes = settings.timeoutMinutes ?? context.config.codex.timeoutMinutes.correct
     const result = await correctPullRequest(
-      {
-        context,
-        tree: {
-          git: workspaceGit(job),
-          dir: job.workspace,
-          remote: PUSH_REMOTE,
-          auth: { token: settings.githubToken }
-        },
-        codex: actionsCodex(settings),
-        codexSettings: {
-          model: settings.model ?? context.config.codex.model,
-          timeoutMs: minutes * 60_000
-        },
-        maxCycles
-      },
+      { context, ...pullJobPorts(settings, job, context, 'correct'), maxCycles },
       pr
     )
     context.ui.setOutput(CORRECT_OUTPUTS.cycle, String(result.cycle))

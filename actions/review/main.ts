@@ -5,14 +5,9 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { REVIEW_INPUTS, REVIEW_OUTPUTS } from '../../src/action-io.js'
 import { createActionsContext } from '../../src/actions-runtime/context.js'
-import {
-  InputError,
-  optionalPullNumber,
-  readCommonSettings
-} from '../../src/actions-runtime/inputs.js'
+import { readCommonSettings } from '../../src/actions-runtime/inputs.js'
+import { pullJobPorts, readPullRequest } from '../../src/actions-runtime/pull-job.js'
 import { runAction } from '../../src/actions-runtime/run.js'
-import { actionsCodex, PUSH_REMOTE, workspaceGit } from '../../src/actions-runtime/workspace.js'
-import { pullNumberFromEvent } from '../../src/phases/event-pull.js'
 import { reviewPullRequest } from '../../src/phases/review.js'
 
 /** Runs the review action. */
@@ -20,30 +15,10 @@ export async function run(): Promise<void> {
   await runAction(async () => {
     const read = (name: string) => core.getInput(name)
     const settings = readCommonSettings(read)
-    const pr =
-      optionalPullNumber(read, REVIEW_INPUTS.pr) ?? pullNumberFromEvent(github.context.payload)
-    if (pr === null) {
-      throw new InputError(
-        `Input '${REVIEW_INPUTS.pr}' is empty and the '${github.context.eventName}' event names no pull request. Pass the PR number, e.g. 'pr: 42'.`
-      )
-    }
+    const pr = readPullRequest(read, REVIEW_INPUTS.pr, github.context)
     const { context, job } = await createActionsContext(settings)
-    const minutes = settings.timeoutMinutes ?? context.config.codex.timeoutMinutes.review
     const result = await reviewPullRequest(
-      {
-        context,
-        tree: {
-          git: workspaceGit(job),
-          dir: job.workspace,
-          remote: PUSH_REMOTE,
-          auth: { token: settings.githubToken }
-        },
-        codex: actionsCodex(settings),
-        codexSettings: {
-          model: settings.model ?? context.config.codex.model,
-          timeoutMs: minutes * 60_000
-        }
-      },
+      { context, ...pullJobPorts(settings, job, context, 'review') },
       pr
     )
     context.ui.setOutput(REVIEW_OUTPUTS.verdict, result.verdict)

@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { codexEnvironment } from '../../src/adapters/codex/environment.js'
+import { readPullRequest } from '../../src/actions-runtime/pull-job.js'
 import { loadWaveConfig, readJobFacts } from '../../src/actions-runtime/context.js'
 import {
   booleanInput,
@@ -144,5 +145,22 @@ describe('codexEnvironment', () => {
       CODEX_HOME: ''
     })
     expect(env).toEqual({ PATH: '/bin', HOME: '/home/r', OPENAI_API_KEY: 'sk' })
+  })
+})
+
+describe('readPullRequest', () => {
+  const event = (eventName: string, payload: unknown) => ({ eventName, payload })
+
+  it('prefers the input, then the pull request of the event', () => {
+    expect(readPullRequest(reader({ pr: '#7' }), 'pr', event('pull_request', {}))).toBe(7)
+    expect(
+      readPullRequest(reader({}), 'pr', event('pull_request', { pull_request: { number: 9 } }))
+    ).toBe(9)
+  })
+
+  it('names the input and the event when neither gives a pull request', () => {
+    expect(() => readPullRequest(reader({}), 'pr', event('schedule', {}))).toThrow(
+      "Input 'pr' is empty and the 'schedule' event names no pull request. Pass the PR number, e.g. 'pr: 42'."
+    )
   })
 })
