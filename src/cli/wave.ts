@@ -414,42 +414,28 @@ class Wave {
   }
 
   private async review(key: string, pr: number) {
-    const ui = new LogUi(this.env.sink, key)
-    const context = await this.env.runs.context(ui)
-    const git = await this.env.workTrees.prepare(`pr-${pr}`)
-    const { config } = this.env.runs
-    return reviewPullRequest(
-      {
-        context,
-        tree: { git, dir: git.dir, remote: LOCAL_REMOTE, auth: this.env.target.auth },
-        codex: this.countingCodex(key),
-        codexSettings: {
-          model: this.env.model ?? config.codex.model,
-          timeoutMs: config.codex.timeoutMinutes.review * 60_000
-        }
-      },
-      pr
-    )
+    return reviewPullRequest(await this.pullJob(key, pr, 'review'), pr)
   }
 
   private async correct(key: string, pr: number) {
+    return correctPullRequest({ ...(await this.pullJob(key, pr, 'correct')), maxCycles: null }, pr)
+  }
+
+  /** The ports of a review or correct run on the PR's own work tree. */
+  private async pullJob(key: string, pr: number, phase: 'review' | 'correct') {
     const ui = new LogUi(this.env.sink, key)
     const context = await this.env.runs.context(ui)
     const git = await this.env.workTrees.prepare(`pr-${pr}`)
     const { config } = this.env.runs
-    return correctPullRequest(
-      {
-        context,
-        tree: { git, dir: git.dir, remote: LOCAL_REMOTE, auth: this.env.target.auth },
-        codex: this.countingCodex(key),
-        codexSettings: {
-          model: this.env.model ?? config.codex.model,
-          timeoutMs: config.codex.timeoutMinutes.correct * 60_000
-        },
-        maxCycles: null
-      },
-      pr
-    )
+    return {
+      context,
+      tree: { git, dir: git.dir, remote: LOCAL_REMOTE, auth: this.env.target.auth },
+      codex: this.countingCodex(key),
+      codexSettings: {
+        model: this.env.model ?? config.codex.model,
+        timeoutMs: config.codex.timeoutMinutes[phase] * 60_000
+      }
+    }
   }
 
   /** Merges the approved PRs; what the merge sends back to review or correction goes there first. */
