@@ -1,6 +1,6 @@
 /**
  * The Artifacts port over a plain directory (local runs, the sandbox) and over `@actions/artifact`
- * (Actions). Artifacts from other runs are untrusted (DESIGN.md §4.5): names and paths are checked
+ * (Actions). Artifacts from other runs are untrusted (a run triggered by a fork writes them too): names and paths are checked
  * on the way in and out, downloads land in a fresh directory outside the workspace, and nothing but
  * regular files inside that directory is ever read. A downloaded zip is never extracted to disk:
  * its entries are checked and read in memory, and one unsafe entry refuses the whole artifact.

@@ -1,7 +1,7 @@
 /**
  * The Forge port over the GitHub REST API, for one repository. Every operation costs one request
  * (lists: one per 100 items; `getCiState`: two), because a workflow's `GITHUB_TOKEN` has 1,000
- * requests an hour per repository (DESIGN.md §4.6, §11).
+ * requests an hour per repository.
  */
 import type {
   CommitState,

@@ -1,6 +1,6 @@
 /**
  * The GitHub REST client: Octokit from `@actions/github` with the retry and throttling plugins, and a
- * counter of every HTTP attempt by route and status (DESIGN.md §4.6: the pipeline counts its own requests).
+ * counter of every HTTP attempt by route and status: the pipeline counts its own requests against GitHub's hourly budget.
  */
 import { getOctokit } from '@actions/github'
 import { defaults as actionsOctokitDefaults } from '@actions/github/lib/utils'

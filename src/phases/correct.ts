@@ -1,5 +1,5 @@
 /**
- * The correct phase for one pull request (DESIGN.md §8 Correct): which cycle this is (or an
+ * The correct phase for one pull request: which cycle this is (or an
  * escalation past the cap, without running codex), the correction order from the latest review,
  * the corrector prompt scoped to exactly the chosen items, codex in `workspace-write`, a commit
  * with the codex trailers, a push that never overwrites someone else's work, the correction

@@ -1,5 +1,5 @@
 /**
- * Dispatch, step implement: one group of the plan from its issues to a pull request (DESIGN.md §8).
+ * Dispatch, step implement: one group of the plan from its issues to a pull request.
  * Branch off the base (or reuse the group's branch), render the implementer prompt, run codex in
  * workspace-write, judge the result from git, then commit, push, open or update the pull request,
  * write the ledger and upload the dispatch artifact. Nothing is pushed unless codex finished, said

@@ -1,5 +1,5 @@
 /**
- * The review phase for one pull request (DESIGN.md §8 Review): status checks, the reviewer prompt
+ * The review phase for one pull request: status checks, the reviewer prompt
  * from the dispatch artifact and the base branch's rules, a read-only codex reviewer whose work
  * tree is snapshotted before and after, a schema-checked verdict (one retry), the decision, and
  * everything published once: the review comment, the commit status, the ledger, the artifact.

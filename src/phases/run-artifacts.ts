@@ -1,6 +1,6 @@
 /**
  * Reading the artifacts one phase leaves for the next. They come from other workflow runs, so they
- * are untrusted (DESIGN.md §4.5): every path is checked (no `..`, nothing absolute), only the files
+ * are untrusted (a run triggered by a fork writes them too): every path is checked (no `..`, nothing absolute), only the files
  * the pipeline writes are accepted, and each record is validated against its contract. Pure: the
  * files come from the Artifacts port.
  */

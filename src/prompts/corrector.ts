@@ -1,6 +1,6 @@
 /**
  * The corrector prompt: one correction cycle of one pull request, scoped to exactly the items of
- * its correction order (DESIGN.md §7, §8 Correct).
+ * its correction order.
  */
 import {
   ReviewCategory,

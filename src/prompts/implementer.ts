@@ -1,6 +1,6 @@
 /**
  * The implementer prompt: what one `codex exec` run in workspace-write mode is asked to do for one
- * group of a wave (DESIGN.md §7).
+ * group of a wave.
  */
 import type { BranchType, OpenQuestion } from '../contracts/index.js'
 import {

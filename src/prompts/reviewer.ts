@@ -1,6 +1,5 @@
 /**
- * The reviewer prompt: what the read-only `codex exec` reviewer is shown and must answer with
- * (DESIGN.md §7, §8 Review).
+ * The reviewer prompt: what the read-only `codex exec` reviewer is shown and must answer with.
  */
 import { REVIEW_CHECKLIST, type ChecklistItem } from '../contracts/index.js'
 import {

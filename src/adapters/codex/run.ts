@@ -53,7 +53,7 @@ interface ProcessEnd {
   stderr: string
 }
 
-/** Runs `codex exec` as DESIGN.md §6 describes. */
+/** Runs `codex exec` once: prompt on stdin, JSON events, the result judged from exit code, last event and `-o` file. */
 export class CodexCli implements Codex {
   private readonly scratchDir: string
   private readonly killGraceMs: number
