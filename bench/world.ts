@@ -22,7 +22,7 @@ import { startForge, type Forge, type RequestLogEntry } from '../src/sandbox/ind
 import { startScriptedModel, type ScriptedModel } from '../src/sandbox/scripted-model.js'
 import { runAction, type ActionRunResult } from '../test/harness/action-runner.js'
 import { actionBundle, actionMetadata } from '../test/harness/bundles.js'
-import { gitOk, remoteWithToken, tempDir } from '../test/sandbox/helpers.js'
+import { checkoutWithoutCredentials, tempDir } from '../test/sandbox/helpers.js'
 import { BenchPlaybook, type PlaybookOptions } from './playbook.js'
 
 /** The login of the forge's actions token: the pipeline's identity. */
@@ -165,13 +165,11 @@ export class BenchWorld {
   async checkout(): Promise<string> {
     this.checkouts += 1
     const work = join(this.scratch.path, `workspace-${this.checkouts}`)
-    await gitOk(this.scratch.path, [
-      'clone',
-      '--quiet',
-      remoteWithToken(this.forge.cloneUrl(this.repo), this.forge.tokens.actions),
+    await checkoutWithoutCredentials(
+      this.forge.cloneUrl(this.repo),
+      this.forge.tokens.actions,
       work
-    ])
-    await gitOk(work, ['remote', 'set-url', 'origin', this.forge.cloneUrl(this.repo)])
+    )
     return work
   }
 

@@ -28,7 +28,7 @@ import {
   type ScriptTurn,
   type ScriptedModel
 } from '../../src/sandbox/scripted-model.js'
-import { gitOk, remoteWithToken } from '../sandbox/helpers.js'
+import { checkoutWithoutCredentials, gitOk, remoteWithToken } from '../sandbox/helpers.js'
 
 const CODEX_PATH = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url))
 const ARTIFACT_JOB = join(
@@ -92,13 +92,7 @@ interface ImplementRun {
 /** A fresh checkout as actions/checkout leaves it with `persist-credentials: false`. */
 async function checkout(): Promise<string> {
   const dir = await mkdtemp(join(scratch, 'workspace-'))
-  await gitOk(dir, [
-    'clone',
-    '--quiet',
-    remoteWithToken(forge.cloneUrl(repo), forge.tokens.actions),
-    '.'
-  ])
-  await gitOk(dir, ['remote', 'set-url', 'origin', forge.cloneUrl(repo)])
+  await checkoutWithoutCredentials(forge.cloneUrl(repo), forge.tokens.actions, dir)
   return dir
 }
 

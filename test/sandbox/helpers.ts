@@ -140,6 +140,19 @@ export function remoteWithToken(cloneUrl: string, token: string): string {
   return url.toString()
 }
 
+/**
+ * Clones `cloneUrl` into `dir` with `token`, then leaves `origin` without credentials: the work tree
+ * `actions/checkout` leaves with `persist-credentials: false`.
+ */
+export async function checkoutWithoutCredentials(
+  cloneUrl: string,
+  token: string,
+  dir: string
+): Promise<void> {
+  await gitOk('.', ['clone', '--quiet', remoteWithToken(cloneUrl, token), dir])
+  await gitOk(dir, ['remote', 'set-url', 'origin', cloneUrl])
+}
+
 /** A temporary directory removed by the returned function. */
 export async function tempDir(
   prefix: string
