@@ -12,8 +12,14 @@ import { GitHubForge } from '../adapters/forge.js'
 import { createGitHubClient, type GitHubClient } from '../adapters/github.js'
 import { GitWorkTree } from '../adapters/git.js'
 import { PIPELINE_GIT_IDENTITY } from '../actions-runtime/workspace.js'
-import { parseWaveConfig, valueOrThrow, type WaveConfig } from '../contracts/index.js'
-import type { PhaseContext, RepoRef } from '../phases/context.js'
+import {
+  parseWaveConfig,
+  valueOrThrow,
+  type DispatchRecord,
+  type WaveConfig
+} from '../contracts/index.js'
+import type { PhaseContext, RepoRef, RunRef } from '../phases/context.js'
+import { readDispatchArtifact } from '../phases/run-artifacts.js'
 import type { Forge as ForgePort, GitAuth, Ui } from '../ports.js'
 import { seedSampleRepo, startForge, type Forge as SandboxForge } from '../sandbox/index.js'
 import { UsageError } from './options.js'
@@ -216,6 +222,34 @@ export class StateDir {
   runUrl(runId: number): string {
     return `codex-waves-local:run/${runId}`
   }
+
+  /**
+   * The dispatch record of the newest local run that opened or updated PR `pr`, with that run;
+   * null when no run here pushed to it (the PR came from elsewhere, or its run stopped before
+   * uploading the record).
+   */
+  async dispatchRecordFor(pr: number): Promise<{ record: DispatchRecord; run: RunRef } | null> {
+    const runIds = (await readdir(this.artifactsRoot).catch(() => [] as string[]))
+      .filter(name => /^\d+$/.test(name))
+      .map(Number)
+      .sort((a, b) => b - a)
+    for (const runId of runIds) {
+      const names = await readdir(join(this.artifactsRoot, String(runId)))
+      const artifacts = new DirectoryArtifacts(this.artifactsRoot, { runId })
+      for (const name of names.filter(name => name.startsWith('waves-dispatch-'))) {
+        const record = await artifacts
+          .download(name)
+          .then(files => readDispatchArtifact(name, files, pr).record)
+          .catch(() => null)
+        if (record === null || (record.outcome !== 'opened' && record.outcome !== 'updated')) {
+          continue
+        }
+        const attempt = Number(/-(\d+)$/.exec(name)?.[1] ?? 1)
+        return { record, run: { runId, attempt, url: this.runUrl(runId) } }
+      }
+    }
+    return null
+  }
 }
 
 /**
@@ -301,6 +335,11 @@ export class LocalRuns {
     /** The forge the phases use: the target's, or a decorated one (local CI). */
     private readonly forge: ForgePort = target.forge
   ) {}
+
+  /** See {@link StateDir.dispatchRecordFor}. */
+  dispatchRecordFor(pr: number): Promise<{ record: DispatchRecord; run: RunRef } | null> {
+    return this.state.dispatchRecordFor(pr)
+  }
 
   /** The context of one phase run, logging to `ui`. */
   async context(ui: Ui): Promise<PhaseContext> {

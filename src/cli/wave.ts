@@ -6,15 +6,16 @@
  * sends back), and repeat for the groups that were waiting on those merges. Pull requests an
  * earlier, interrupted run left open are picked up where their ledgers say they stand.
  */
-import type { WaveGroup, WavePlan } from '../contracts/index.js'
+import type { Ledger, WaveGroup, WavePlan } from '../contracts/index.js'
 import { findLedger, isApprovedFor, latestReviewOf } from '../ledger/index.js'
 import { correctPullRequest } from '../phases/correct.js'
-import { implementGroup } from '../phases/implement.js'
+import { finishInterruptedDispatch, implementGroup } from '../phases/implement.js'
 import { MergeGit } from '../phases/merge-git.js'
 import { runMerge, type MergeOutcome } from '../phases/merge.js'
 import { runPlanPhase, type PlanResult } from '../phases/plan.js'
 import { reviewPullRequest } from '../phases/review.js'
-import type { Codex, CodexRunRequest, Forge } from '../ports.js'
+import { closingIssueNumbers } from '../plan/in-flight.js'
+import type { Codex, CodexRunRequest, Forge, ForgePull } from '../ports.js'
 import type { BlockedPull, MergedPull } from '../report/merge-summary.js'
 import {
   buildWaveReport,
@@ -189,7 +190,10 @@ class Wave {
     }
   }
 
-  /** Open pipeline PRs for the requested issues that an earlier run left behind. */
+  /**
+   * Open pipeline PRs for the requested issues that an earlier run left behind. A PR whose run
+   * stopped before writing its ledger gets that ledger from the run's dispatch record.
+   */
   private async findResumable(
     requested: readonly number[]
   ): Promise<Array<{ pr: number; key: string }>> {
@@ -197,20 +201,22 @@ class Wave {
       this.plan.skips.filter(skip => skip.reason === 'in-flight').map(skip => skip.issue)
     )
     if (inFlight.size === 0) return []
-    const { forge, runs } = this.env
+    const { forge, runs, target } = this.env
+    const wanted = (issues: readonly number[]) =>
+      issues.some(issue => inFlight.has(issue) && requested.includes(issue))
     const pulls = await forge.listOpenPulls({ label: runs.config.labels.pullRequest })
     const found: Array<{ pr: number; key: string }> = []
     for (const pull of pulls) {
-      const ledger = findLedger(
-        await forge.listComments(pull.number),
-        this.env.target.pipelineLogin
-      ).ledger
-      if (
-        ledger === null ||
-        !ledger.issues.some(issue => inFlight.has(issue) && requested.includes(issue))
-      )
-        continue
       const key = `PR #${pull.number}`
+      const closes = closingIssueNumbers(pull.body, `${target.repo.owner}/${target.repo.repo}`)
+      const ledger =
+        findLedger(await forge.listComments(pull.number), target.pipelineLogin).ledger ??
+        (wanted(closes) ? await this.finishInterrupted(key, pull) : null)
+      if (ledger === null) {
+        if (wanted(closes)) this.reportUnledgered(key, pull, closes)
+        continue
+      }
+      if (!wanted(ledger.issues)) continue
       this.env.progress.add(key, `${key} ${refs(ledger.issues)}`)
       this.items.set(key, {
         key,
@@ -223,6 +229,21 @@ class Wave {
       found.push({ pr: pull.number, key })
     }
     return found
+  }
+
+  /** Writes the ledger an interrupted local run left unwritten; null when no run here left one. */
+  private async finishInterrupted(key: string, pull: ForgePull): Promise<Ledger | null> {
+    const found = await this.env.runs.dispatchRecordFor(pull.number)
+    if (found === null || found.record.branch !== pull.headRef) return null
+    const context = await this.env.runs.context(new LogUi(this.env.sink, key))
+    return finishInterruptedDispatch(context, found.record, found.run)
+  }
+
+  private reportUnledgered(key: string, pull: ForgePull, issues: number[]): void {
+    const reason = `PR #${pull.number} carries the pipeline's label but has no ledger, and no run in this state directory opened it, so the wave cannot tell what it holds. If the pipeline opened it, close it and delete its branch '${pull.headRef}'; the next run plans ${refs(issues)} afresh.`
+    this.env.progress.add(key, `${key} ${refs(issues)}`)
+    this.env.progress.set(key, 'blocked', reason)
+    this.items.set(key, { key, group: null, issues, pr: pull.number, outcome: 'blocked', reason })
   }
 
   private isReady(group: WaveGroup): boolean {
@@ -562,10 +583,11 @@ class Wave {
     const mergeGit = new MergeGit(git, LOCAL_REMOTE, target.auth)
     const baseTip = await mergeGit.fetch(this.env.base)
     const pulls: WavePull[] = []
-    const numbers = [
-      ...new Set([...this.items.values()].flatMap(item => (item.pr === null ? [] : [item.pr])))
-    ]
-    for (const number of numbers.sort((a, b) => a - b)) {
+    const itemIssues = new Map<number, number[]>()
+    for (const item of this.items.values()) {
+      if (item.pr !== null) itemIssues.set(item.pr, item.issues)
+    }
+    for (const number of [...itemIssues.keys()].sort((a, b) => a - b)) {
       const pull = await forge.getPull(number)
       if (pull === null) continue
       const found = findLedger(await forge.listComments(number), target.pipelineLogin)
@@ -579,7 +601,7 @@ class Wave {
         number,
         title: pull.title,
         url: pull.htmlUrl,
-        issues: found.ledger?.issues ?? [],
+        issues: found.ledger?.issues ?? itemIssues.get(number) ?? [],
         state: pull.merged ? 'merged' : pull.state,
         branch: pull.headRef,
         headSha: pull.headSha,

@@ -14,6 +14,7 @@ import {
   nonBlank
 } from './common.js'
 import { parseWith, type ParseResult } from './parse.js'
+import { PlanId } from './plan.js'
 
 /** How an implement run ended (also the `status` output of `dispatch` with `step: implement`). */
 export const DispatchOutcome = z.enum(['opened', 'updated', 'no-changes', 'failed', 'skipped'], {
@@ -26,6 +27,8 @@ export type DispatchOutcome = z.output<typeof DispatchOutcome>
 export const DispatchRecord = z
   .strictObject({
     v: z.literal(1, { error: 'expected 1 (the only dispatch record version)' }),
+    /** The plan the group belongs to, as the ledger names it. */
+    planId: PlanId,
     group: GroupId,
     issues: z.array(IssueNumber, { error: 'expected a list of issue numbers' }).min(1, {
       error: 'expected at least one issue number'

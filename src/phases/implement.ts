@@ -6,6 +6,7 @@
  * `done`, and left a change without conflict markers.
  */
 import {
+  NO_USAGE,
   artifactName,
   computePlanId,
   implementerResultJsonSchema,
@@ -47,7 +48,7 @@ import {
   renderNoChangesComment,
   renderPullRequestBody
 } from '../report/pull-request.js'
-import type { PhaseContext } from './context.js'
+import type { PhaseContext, RunRef } from './context.js'
 import { runCodexInGroup } from './codex-run.js'
 
 /** The forge operations this step uses. */
@@ -165,7 +166,7 @@ export async function implementGroup(
   const verdict = await judge(run, ports.git, group)
   const artifact = artifactName('dispatch', group.id, ports.context.run.attempt)
   const planId = request.plan?.id ?? soloPlanId(group, open)
-  const common = { prompt, run, usage, artifact, branch, baseSha: checkout.baseSha }
+  const common = { prompt, run, usage, artifact, branch, baseSha: checkout.baseSha, planId }
 
   if (verdict.kind === 'failed') {
     const message =
@@ -218,8 +219,14 @@ export async function implementGroup(
     group
   )
   // The artifact first: the ledger points the review at it, so it must exist once the ledger does.
-  await uploadRecord(ports, group, common, { outcome, pr: pull, headSha, error: null })
-  await writeLedger(pull, outcome === 'opened', { planId, branch, usage, artifact }, ports, group)
+  const record = await uploadRecord(ports, group, common, {
+    outcome,
+    pr: pull,
+    headSha,
+    error: null
+  })
+  const pushed = { ...record, pr: pull.number }
+  await writeDispatchLedger(ports.context, pushed, ports.context.run, outcome === 'opened')
   return { status: outcome, branch, pr: pullRef(pull), headSha, usage, message: null, artifact }
 }
 
@@ -479,33 +486,40 @@ async function openOrUpdatePull(
   return { pull, outcome }
 }
 
-/** Creates or updates the ledger comment on the pull request. */
-async function writeLedger(
-  pull: ForgePull,
-  isNew: boolean,
-  facts: { planId: string; branch: string; usage: CodexUsageRecord; artifact: string },
-  ports: ImplementPorts,
-  group: WaveGroup
-): Promise<void> {
-  const { forge, pipelineLogin, run, ui, clock } = ports.context
+/** The context the ledger writer needs. */
+type LedgerContext = Pick<PhaseContext, 'pipelineLogin' | 'ui' | 'clock'> & {
+  forge: Pick<Forge, 'listComments' | 'upsertComment'>
+}
+
+/**
+ * Creates or updates the ledger comment of the pull request `record` opened or updated, recording
+ * `run` (the implement run that pushed) with its artifact and codex usage.
+ */
+async function writeDispatchLedger(
+  context: LedgerContext,
+  record: DispatchRecord & { pr: number },
+  run: RunRef,
+  isNew: boolean
+): Promise<Ledger> {
+  const { forge, pipelineLogin, ui, clock } = context
   const at = clock.now().toISOString()
   let ledger: Ledger | null = null
   if (!isNew) {
-    const found = findLedger(await forge.listComments(pull.number), pipelineLogin)
-    for (const warning of found.warnings) ui.warning(`PR #${pull.number}: ${warning}`)
+    const found = findLedger(await forge.listComments(record.pr), pipelineLogin)
+    for (const warning of found.warnings) ui.warning(`PR #${record.pr}: ${warning}`)
     if (found.error !== null) {
-      ui.warning(`PR #${pull.number}: ${found.error.message}\nThe ledger is written anew.`)
+      ui.warning(`PR #${record.pr}: ${found.error.message}\nThe ledger is written anew.`)
     }
     ledger = found.ledger
   }
   const start =
     ledger ??
     createLedger({
-      pr: pull.number,
-      issues: group.issues,
-      planId: facts.planId,
-      group: group.id,
-      branch: facts.branch,
+      pr: record.pr,
+      issues: record.issues,
+      planId: record.planId,
+      group: record.group,
+      branch: record.branch,
       at
     })
   const updated = setStatus(
@@ -514,11 +528,11 @@ async function writeLedger(
         phase: 'dispatch',
         runId: run.runId,
         attempt: run.attempt,
-        artifact: facts.artifact,
+        artifact: record.promptArtifact,
         at
       }),
       'dispatch',
-      facts.usage,
+      record.usage ?? NO_USAGE,
       at
     ),
     'implementing',
@@ -526,8 +540,32 @@ async function writeLedger(
     at
   )
   const body = renderLedgerComment(updated, { runUrl: run.url })
-  const written = await forge.upsertComment(pull.number, LEDGER_MARKER, body, pipelineLogin)
-  ui.info(`Ledger comment on PR #${pull.number}: ${written.outcome}.`)
+  const written = await forge.upsertComment(record.pr, LEDGER_MARKER, body, pipelineLogin)
+  ui.info(`Ledger comment on PR #${record.pr}: ${written.outcome}.`)
+  return updated
+}
+
+/**
+ * Finishes an implement run that stopped after opening or updating its pull request but before
+ * writing the ledger (a killed runner or command, a failed comment request): writes the ledger
+ * that run would have written, from the dispatch record it uploaded, so the PR can be reviewed.
+ * @throws when the record is not of a run that pushed to a pull request.
+ */
+export async function finishInterruptedDispatch(
+  context: LedgerContext,
+  record: DispatchRecord,
+  run: RunRef
+): Promise<Ledger> {
+  const { pr } = record
+  if (pr === null || (record.outcome !== 'opened' && record.outcome !== 'updated')) {
+    throw new Error(
+      `The dispatch record '${record.promptArtifact}' of run ${run.runId} is of a run that pushed nothing (outcome "${record.outcome}"), so there is no ledger to finish.`
+    )
+  }
+  context.ui.info(
+    `PR #${pr} has no ledger: run ${run.runId} stopped before writing it. Writing it from that run's dispatch record.`
+  )
+  return writeDispatchLedger(context, { ...record, pr }, run, false)
 }
 
 async function commentNoChanges(
@@ -551,6 +589,7 @@ interface RunFacts {
   artifact: string
   branch: string
   baseSha: string
+  planId: string
 }
 
 /** Uploads the dispatch artifact: the prompt, codex's event log and the record of this run. */
@@ -559,9 +598,10 @@ async function uploadRecord(
   group: WaveGroup,
   facts: RunFacts,
   end: Pick<DispatchRecord, 'outcome' | 'headSha' | 'error'> & { pr: ForgePull | null }
-): Promise<void> {
+): Promise<DispatchRecord> {
   const record: DispatchRecord = {
     v: 1,
+    planId: facts.planId,
     group: group.id,
     issues: [...group.issues],
     branch: facts.branch,
@@ -579,6 +619,7 @@ async function uploadRecord(
     { path: DISPATCH_ARTIFACT_FILES.record, content: `${JSON.stringify(record, null, 2)}\n` }
   ])
   ports.context.ui.info(`Uploaded the dispatch artifact '${facts.artifact}'.`)
+  return record
 }
 
 /**

@@ -24,6 +24,7 @@ function lines<T>(result: ParseResult<T>): string[] {
 describe('DispatchRecord', () => {
   const record: DispatchRecord = {
     v: 1,
+    planId: '0123456789ab',
     group: 'g12-15',
     issues: [12, 15],
     branch: 'fix/12-null-titles',

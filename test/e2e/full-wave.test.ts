@@ -7,7 +7,7 @@
  */
 import { afterAll, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -228,8 +228,8 @@ test(
       stdio: 'ignore'
     })
     const exited = new Promise<void>(done => child.once('exit', () => done()))
-    // Killed once the first group is implemented (its pull request open, its ledger and dispatch
-    // artifact written): its review is under way, the other groups have not begun.
+    // Killed once the first group's dispatch artifact is written: its pull request is open, and
+    // its ledger is written or about to be (the re-run writes it from the artifact's record).
     const artifacts = join(setup.stateDir, `${setup.forge.owner}--${setup.repo}`, 'artifacts')
     const implemented = async () => {
       const runs = await readdir(artifacts).catch(() => [] as string[])
@@ -271,4 +271,52 @@ test(
     await expectFinalState(setup)
   },
   2 * WAVE_TIMEOUT_MS
+)
+
+test(
+  'a pull request whose ledger was never written is finished by the next run from its dispatch record',
+  async () => {
+    const setup = await setUp()
+    const args = ['run', '3', ...setup.args.slice(1 + DEMO_WAVE.length)]
+    // The implement run opens the PR and uploads its dispatch artifact; writing the ledger fails.
+    setup.forge.injectFault({
+      kind: 'error',
+      status: 422,
+      route: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      times: 1
+    })
+    const first = await runInProcess({ ...setup, args })
+    expect(first.code).toBe(1)
+    expect(first.out).toMatch(/g3\s+#3\s+failed\s+.*commenting on #7 failed \(422\)/)
+    const interrupted = await forgeState(setup)
+    expect(interrupted.pulls.map(pull => pull.state)).toEqual(['open'])
+    expect(interrupted.comments.get(7)?.filter(body => body.includes(LEDGER_MARKER))).toEqual([])
+
+    // Without the dispatch record the wave cannot tell what the PR holds: it says so and stops.
+    const artifacts = join(setup.stateDir, `${setup.forge.owner}--${setup.repo}`, 'artifacts')
+    await rename(artifacts, `${artifacts}.saved`)
+    const unknown = await runInProcess({ ...setup, args })
+    expect(unknown.code).toBe(1)
+    expect(unknown.out).toMatch(
+      /\s+#3\s+blocked\s+#7\s+PR #7 carries the pipeline's label but has no ledger/
+    )
+    expect(unknown.out).toContain('PR #7: no trusted ledger, so no approval')
+    await rm(artifacts, { recursive: true })
+    await rename(`${artifacts}.saved`, artifacts)
+
+    const { code, out, err } = await runInProcess({ ...setup, args })
+    expect(err).toBe('')
+    expect(out).toMatch(/g3\s+#3\s+merged\s+#7/)
+    expect(out).toContain('Success criteria: all met')
+    expect(code).toBe(0)
+    const state = await forgeState(setup)
+    expect(state.pulls).toHaveLength(1)
+    expect(state.pulls[0]?.merged_at).not.toBeNull()
+    expect(state.open.get(3)).toBe('closed')
+    const ledgers = state.comments.get(7)?.filter(body => body.includes(LEDGER_MARKER)) ?? []
+    expect(ledgers).toHaveLength(1)
+    // The ledger names the interrupted run's dispatch artifact, which the review read.
+    expect(ledgers[0]).toContain('waves-dispatch-g3-1')
+  },
+  WAVE_TIMEOUT_MS
 )

@@ -22,6 +22,7 @@ import {
 const SHA = 'a'.repeat(40)
 const record: DispatchRecord = {
   v: 1,
+  planId: '0123456789ab',
   group: 'g1-mean',
   issues: [1],
   branch: 'fix/1-mean',
