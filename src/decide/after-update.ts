@@ -119,7 +119,7 @@ export function afterUpdate(input: AfterUpdateInput): AfterUpdateDecision {
           id: 'merge-conflict',
           category: 'merge_conflict',
           title: `Resolve the conflict with the base after ${by} merged`,
-          detail: `Merge the current base into the branch and resolve the conflicts${where}, keeping both the merged change and this PR's intent; change nothing else.`
+          detail: `The correction moves the branch onto the current base and leaves conflict markers where both changed the same lines${where}; resolve every one, keeping both the merged change and this PR's intent; change nothing else.`
         }
       ]
     }

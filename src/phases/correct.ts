@@ -12,7 +12,8 @@ import {
   parseImplementerResultJson,
   type CorrectionOrder,
   type ImplementerResult,
-  type Ledger
+  type Ledger,
+  type ReviewVerdict
 } from '../contracts/index.js'
 import type { ReviewRecord } from '../contracts/review-record.js'
 import { chooseCorrection, decideCorrectionCycle, type CycleDecision } from '../decide/index.js'
@@ -24,6 +25,7 @@ import {
   type CorrectionResult
 } from '../report/correction-comment.js'
 import { codeSpan, escapeText, shortSha, table } from '../report/comment-markdown.js'
+import { findMergeCorrectionOrder } from '../report/merge-correction-comment.js'
 import type { ArtifactFile, Codex, CodexRunResult, ForgePull, Git } from '../ports.js'
 import type { PhaseContext } from './context.js'
 import { escalateToPerson } from './review-escalation.js'
@@ -40,11 +42,12 @@ import {
 } from './review-inputs.js'
 import { readReviewArtifact, RUN_ARTIFACT_FILES } from './run-artifacts.js'
 import { runCodexInGroup } from './codex-run.js'
+import { filesWithConflictMarkers } from './conflict-markers.js'
 
 /** What the correct phase runs with. */
 export interface CorrectPorts {
   context: PhaseContext
-  tree: PullWorkTree & { git: Pick<Git, 'status' | 'commitAll' | 'push'> }
+  tree: PullWorkTree & { git: Pick<Git, 'status' | 'commitAll' | 'push' | 'revParse'> }
   codex: Codex
   codexSettings: { model: string | null; timeoutMs: number }
   /** The `max-cycles` input; null leaves `review.max-cycles` of the config. */
@@ -77,7 +80,8 @@ type Outcome = Omit<CorrectResult, 'summary' | 'pr' | 'baseRef'>
 interface CycleWork {
   pull: ForgePull
   order: CorrectionOrder
-  review: ReviewRecord
+  /** The review behind the order; null for an order from the merge phase. */
+  findings: ReviewVerdict | null
   maxCycles: number
 }
 
@@ -92,22 +96,26 @@ export async function correctPullRequest(ports: CorrectPorts, pr: number): Promi
   const ledger = await loadTrustedLedger(context, pr)
   const review = await loadLatestReview(context, ledger)
   const maxCycles = ports.maxCycles ?? context.config.review.maxCycles
+  const mergeOrder = await pendingMergeOrder(context, ledger, pull)
   const cycle = decideCorrectionCycle({
     ledger,
     maxCycles,
     headSha: pull.headSha,
-    orderHeadSha: review.headSha
+    orderHeadSha: mergeOrder?.headSha ?? review.headSha
   })
   const order =
-    review.findings === null || review.next !== 'correct'
-      ? null
-      : chooseCorrection({
-          verdict: review.findings,
-          pr,
-          cycle: cycle.cycle,
-          headSha: review.headSha,
-          policy: context.config.review
-        })
+    mergeOrder !== null
+      ? { ...mergeOrder, cycle: cycle.cycle }
+      : review.findings === null || review.next !== 'correct'
+        ? null
+        : chooseCorrection({
+            verdict: review.findings,
+            pr,
+            cycle: cycle.cycle,
+            headSha: review.headSha,
+            policy: context.config.review
+          })
+  const findings = mergeOrder === null ? review.findings : null
   let outcome: Outcome
   if (cycle.action === 'skip') {
     outcome = skipped(ledger, pull, cycle)
@@ -120,9 +128,9 @@ export async function correctPullRequest(ports: CorrectPorts, pr: number): Promi
       reason: `the latest review of ${shortSha(review.headSha)} (${review.verdict}, next: ${review.next}) asks for no correction`
     }
   } else if (cycle.action === 'escalate') {
-    outcome = await escalate(context, ledger, { pull, order, review, maxCycles }, cycle.reason)
+    outcome = await escalate(context, ledger, { pull, order, findings, maxCycles }, cycle.reason)
   } else {
-    outcome = await runCycle(ports, ledger, { pull, order, review, maxCycles }, cycle.repeat)
+    outcome = await runCycle(ports, ledger, { pull, order, findings, maxCycles }, cycle.repeat)
   }
   context.ui.info(`Correction of PR #${pr}: ${outcome.status}, ${outcome.reason}`)
   const result = { ...outcome, pr, baseRef: pull.baseRef }
@@ -138,6 +146,31 @@ async function loadLatestReview(context: PhaseContext, ledger: Ledger): Promise<
   }
   const files = await context.artifacts.download(run.artifact, { runId: run.runId })
   return readReviewArtifact(run.artifact, files, ledger.pr)
+}
+
+/**
+ * The merge phase's correction order (a conflict, a taken number) for the PR's current head, when
+ * the ledger says changes are requested; null otherwise. Once the correction pushes, the head moves
+ * on and the order no longer applies.
+ * @throws when the pipeline's merge correction comment holds an order that does not parse.
+ */
+async function pendingMergeOrder(
+  context: PhaseContext,
+  ledger: Ledger,
+  pull: ForgePull
+): Promise<CorrectionOrder | null> {
+  if (ledger.status !== 'changes-requested') return null
+  const found = findMergeCorrectionOrder(
+    await context.forge.listComments(pull.number),
+    context.pipelineLogin
+  )
+  if (found === null) return null
+  if (!found.ok) {
+    throw new Error(
+      `PR #${pull.number}: the merge correction comment cannot be read: ${found.error.message}. Delete it and run the merge again.`
+    )
+  }
+  return found.value.headSha === pull.headSha ? found.value : null
 }
 
 /** Whether a correction run is recorded after the latest review (this cycle already started). */
@@ -179,7 +212,7 @@ async function escalate(
     reason,
     maxCycles: work.maxCycles,
     unresolved: work.order.chosen,
-    verdict: work.review.findings
+    verdict: work.findings
   })
   await saveLedger(context, escalated)
   return {
@@ -222,17 +255,21 @@ async function runCycle(
 
   const dispatch = await loadDispatchArtifact(context, ledger)
   await checkoutPullHead(tree, pull)
-  const rebase = await rebaseWhenConflicting(tree, pull)
+  const move = await moveOntoBaseWhenConflicting(tree, pull, order)
   const prompt = renderCorrectorPrompt({
     dispatchPrompt: dispatch.prompt,
-    review: work.review.findings,
+    review: work.findings,
     order,
     branchType: branchTypeOf(pull.headRef, context.config.branches.defaultType),
-    rulesFiles: await readRulesFiles(tree.git, pull.baseSha, context.config.rulesFiles)
+    rulesFiles: await readRulesFiles(tree.git, pull.baseSha, context.config.rulesFiles),
+    ...(move.conflicts.length === 0
+      ? {}
+      : { conflicts: { baseSha: pull.baseSha, files: move.conflicts } })
   })
-  const result = rebase.ok === false ? null : await runCodex(ports, prompt, order.cycle)
-  if (result !== null) ledger = recordUsage(ledger, 'correct', usageOf(result), at())
-  const ended = await finishCycle(ports, work, result, rebase)
+  if (move.moved) context.ui.info(moveNote(pull, move.conflicts))
+  const result = await runCodex(ports, prompt, order.cycle)
+  ledger = recordUsage(ledger, 'correct', usageOf(result), at())
+  const ended = await finishCycle(ports, work, result, move)
   const artifact = await uploadArtifact(context, order, prompt, result, ended.patch)
   ledger = recordRun(ledger, { ...runEntry, artifact, at: at() })
   const status =
@@ -248,23 +285,59 @@ async function runCycle(
   return ended.outcome
 }
 
+/** How the branch stands before codex runs. */
+interface BranchMove {
+  /** True when the branch now starts from the base (its push must rewrite the branch, with a lease). */
+  moved: boolean
+  /** The files the move left conflict markers in, for codex to resolve. */
+  conflicts: string[]
+}
+
 /**
- * When GitHub says the branch no longer merges, rebases it onto the base before codex runs, so the
- * push must rewrite the branch (with a lease on the head the review saw). A rebase that conflicts
- * is undone and the cycle fails: resolving conflicts is a person's or the merge phase's call.
+ * When the branch conflicts with its base (GitHub says it no longer merges, or the merge phase
+ * ordered the conflict resolved), moves it onto the base before codex runs: a clean rebase when
+ * there is one; otherwise the PR's whole change applied onto the base as uncommitted edits with
+ * conflict markers where both changed the same lines, for codex to resolve (codex cannot run git).
+ * Either way the push rewrites the branch, with a lease on the head the order was made for.
  */
-async function rebaseWhenConflicting(
+async function moveOntoBaseWhenConflicting(
   tree: CorrectPorts['tree'],
-  pull: ForgePull
-): Promise<{ ok: true; rebased: boolean } | { ok: false; reason: string }> {
-  if (pull.mergeable !== false) return { ok: true, rebased: false }
-  const rebase = await tree.git.exec(['rebase', '--quiet', pull.baseSha])
-  if (rebase.exitCode === 0) return { ok: true, rebased: true }
-  await tree.git.exec(['rebase', '--abort'])
-  return {
-    ok: false,
-    reason: `PR #${pull.number} conflicts with ${pull.baseRef} and rebasing ${pull.headRef} onto ${shortSha(pull.baseSha)} stops at a conflict (${rebase.stderr.trim().split('\n')[0] ?? ''}); resolve it by hand and run the review again`
+  pull: ForgePull,
+  order: CorrectionOrder
+): Promise<BranchMove> {
+  const ordered = order.chosen.some(item => item.category === 'merge_conflict')
+  if (pull.mergeable !== false && !ordered) return { moved: false, conflicts: [] }
+  const { git } = tree
+  const rebase = await git.exec(['rebase', '--quiet', pull.baseSha])
+  if (rebase.exitCode === 0) return { moved: true, conflicts: [] }
+  await git.exec(['rebase', '--abort'])
+  await mustSucceed(git, ['reset', '--hard', '--quiet', pull.baseSha])
+  const squash = await git.exec(['merge', '--squash', pull.headSha])
+  const unmerged = await mustSucceed(git, ['diff', '--name-only', '--diff-filter=U'])
+  const conflicts = unmerged.split('\n').filter(line => line !== '')
+  if (squash.exitCode !== 0 && conflicts.length === 0) {
+    throw new Error(
+      `PR #${pull.number}: applying ${pull.headRef} onto ${shortSha(pull.baseSha)} failed without a conflict to resolve: ${squash.stderr.trim()}`
+    )
   }
+  // Unstaged, so codex sees plain edits, and new files of the PR stay in the tree untracked.
+  await mustSucceed(git, ['reset', '--quiet'])
+  return { moved: true, conflicts }
+}
+
+async function mustSucceed(git: Pick<Git, 'exec'>, args: readonly string[]): Promise<string> {
+  const result = await git.exec(args)
+  if (result.exitCode !== 0) {
+    throw new Error(`git ${args.join(' ')} failed: ${result.stderr.trim()}`)
+  }
+  return result.stdout
+}
+
+function moveNote(pull: ForgePull, conflicts: readonly string[]): string {
+  const onto = `${pull.headRef} moved onto ${pull.baseRef} at ${shortSha(pull.baseSha)}`
+  return conflicts.length === 0
+    ? `${onto} (a clean rebase).`
+    : `${onto}; conflict markers for codex to resolve in ${conflicts.join(', ')}.`
 }
 
 async function runCodex(
@@ -298,8 +371,8 @@ function correctorResult(result: CodexRunResult): ImplementerResult | null {
 async function finishCycle(
   ports: CorrectPorts,
   work: CycleWork,
-  result: CodexRunResult | null,
-  rebase: { ok: true; rebased: boolean } | { ok: false; reason: string }
+  result: CodexRunResult,
+  move: BranchMove
 ): Promise<{ outcome: Outcome; patch: string | null }> {
   const { context, tree } = ports
   const { pull, order } = work
@@ -308,24 +381,28 @@ async function finishCycle(
     await tree.git.exec(['reset', '--hard', '--quiet', pull.headSha])
     await tree.git.exec(['clean', '-fdq'])
   }
-  if (rebase.ok === false || result === null) {
+  const failed = async (reason: string) => {
     await discard()
-    const reason = rebase.ok === false ? rebase.reason : 'codex did not run'
-    return { outcome: { ...base, status: 'failed', nextReview: false, reason }, patch: null }
+    return {
+      outcome: { ...base, status: 'failed' as const, nextReview: false, reason },
+      patch: null
+    }
   }
   if (result.outcome !== 'succeeded') {
-    await discard()
-    const reason = `the corrector's codex run ${result.outcome === 'timed-out' ? 'timed out' : 'failed'}: ${result.error ?? 'no reason given'}; nothing was pushed`
-    return { outcome: { ...base, status: 'failed', nextReview: false, reason }, patch: null }
+    return failed(
+      `the corrector's codex run ${result.outcome === 'timed-out' ? 'timed out' : 'failed'}: ${result.error ?? 'no reason given'}; nothing was pushed`
+    )
   }
   const answer = correctorResult(result)
-  const changed = (await tree.git.status()).length > 0
+  const changes = await tree.git.status()
+  // A clean rebase is a change of its own, even when codex then edits nothing.
+  const changed = changes.length > 0 || (move.moved && move.conflicts.length === 0)
   if (!changed || answer?.status === 'blocked') {
-    await discard()
     const explanation =
       answer === null
         ? (result.finalMessage ?? '')
         : [answer.pr_summary, ...answer.open_questions].join('\n')
+    await discard()
     await comment(context, work, { kind: 'no-changes', explanation })
     const why =
       answer?.status === 'blocked'
@@ -341,7 +418,16 @@ async function finishCycle(
       patch: null
     }
   }
-  const sha = await tree.git.commitAll({
+  const markers = await filesWithConflictMarkers(
+    tree.git,
+    changes.filter(entry => !entry.code.includes('D')).map(entry => entry.path)
+  )
+  if (markers.length > 0) {
+    return failed(
+      `conflict markers are left in ${markers.join(', ')} after the corrector ran; nothing was pushed`
+    )
+  }
+  const committed = await tree.git.commitAll({
     title:
       answer?.commit_title ??
       `fix: address review findings of PR #${order.pr} (cycle ${order.cycle})`,
@@ -351,23 +437,26 @@ async function finishCycle(
       ['Codex-Waves-Run', context.run.url]
     ]
   })
+  const sha = committed ?? (move.moved ? await tree.git.revParse('HEAD') : null)
+  // A moved branch no longer descends from the reviewed head: its change is what it adds to the base.
+  const since = move.moved ? pull.baseSha : pull.headSha
   const patchText =
     sha === null
       ? null
-      : (await tree.git.exec(['format-patch', '--stdout', `${pull.headSha}..${sha}`])).stdout
+      : (await tree.git.exec(['format-patch', '--stdout', `${since}..${sha}`])).stdout
   const pushed = await tree.git.push({
     remote: tree.remote,
     source: 'HEAD',
     branch: pull.headRef,
     ...(tree.auth === undefined ? {} : { auth: tree.auth }),
-    ...(rebase.rebased ? { forceWithLeaseSha: order.headSha } : {})
+    ...(move.moved ? { forceWithLeaseSha: order.headSha } : {})
   })
   if (pushed.status === 'rejected' || sha === null) {
     const why = pushed.status === 'rejected' ? pushed.reason : 'nothing to commit'
     const reason = `the push of ${shortSha(sha ?? pull.headSha)} to ${pull.headRef} was rejected (${why}): someone pushed to the branch while the correction ran. Their commits are kept (nothing was forced); this cycle's change is in the run's artifact as ${RUN_ARTIFACT_FILES.patch}. Review the new head (codex-waves-review.yml with pr: ${order.pr})`
     return { outcome: { ...base, status: 'failed', nextReview: false, reason }, patch: patchText }
   }
-  const filesChanged = await tree.git.exec(['diff', '--name-only', pull.headSha, sha])
+  const filesChanged = await tree.git.exec(['diff', '--name-only', since, sha])
   await comment(context, work, {
     kind: 'changed',
     headSha: sha,
@@ -380,7 +469,7 @@ async function finishCycle(
       headSha: sha,
       status: 'corrected',
       nextReview: true,
-      reason: `pushed ${shortSha(sha)} to ${pull.headRef}${rebase.rebased ? ` (rebased onto ${shortSha(pull.baseSha)}, lease on ${shortSha(order.headSha)})` : ''}`
+      reason: `pushed ${shortSha(sha)} to ${pull.headRef}${move.moved ? ` (moved onto ${shortSha(pull.baseSha)}, lease on ${shortSha(order.headSha)})` : ''}`
     },
     patch: patchText
   }
@@ -393,7 +482,7 @@ async function comment(
 ): Promise<void> {
   const body = renderCorrectionComment({
     order: work.order,
-    verdict: work.review.findings,
+    verdict: work.findings,
     result,
     maxCycles: work.maxCycles,
     runUrl: context.run.url

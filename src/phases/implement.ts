@@ -50,6 +50,7 @@ import {
 } from '../report/pull-request.js'
 import type { PhaseContext, RunRef } from './context.js'
 import { runCodexInGroup } from './codex-run.js'
+import { filesWithConflictMarkers } from './conflict-markers.js'
 
 /** The forge operations this step uses. */
 export type ImplementForge = Pick<
@@ -395,29 +396,6 @@ async function judge(run: CodexRunResult, git: ImplementGit, group: WaveGroup): 
     return { kind: 'failed', reason: `codex reported no thread id for group "${group.id}".` }
   }
   return { kind: 'change', result, threadId: run.threadId }
-}
-
-/** The changed files that hold a line starting with a conflict marker. */
-async function filesWithConflictMarkers(
-  git: ImplementGit,
-  paths: readonly string[]
-): Promise<string[]> {
-  if (paths.length === 0) return []
-  const found = await git.exec([
-    'grep',
-    '--untracked',
-    '-I',
-    '-l',
-    '-E',
-    '^(<<<<<<<|>>>>>>>)( |$)',
-    '--',
-    ...paths.map(path => `:(literal)${path}`)
-  ])
-  if (found.exitCode > 1)
-    throw new Error(
-      `Searching the changed files for conflict markers failed: ${found.stderr.trim()}`
-    )
-  return found.stdout.split('\n').filter(line => line !== '')
 }
 
 /** Commits the change with the pipeline's trailers and pushes it; returns the new head. */

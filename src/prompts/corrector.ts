@@ -24,6 +24,11 @@ export interface CorrectorPromptInput {
   branchType: BranchType
   /** The rules files read from the base branch. */
   rulesFiles: readonly RulesFile[]
+  /**
+   * When the branch was moved onto a base it conflicts with: the base commit and the files the
+   * move left conflict markers in. Absent when the branch was not moved or moved cleanly.
+   */
+  conflicts?: { baseSha: string; files: readonly string[] }
 }
 
 function findingsById(review: ReviewVerdict | null): Map<string, ReviewFinding> {
@@ -104,11 +109,26 @@ function scopeText(order: CorrectionOrder, review: ReviewVerdict | null): string
   ].join('\n\n')
 }
 
+function conflictsText(conflicts: NonNullable<CorrectorPromptInput['conflicts']>): string {
+  return [
+    `The branch has been moved onto the current base (${conflicts.baseSha.slice(0, 12)}) for you, ` +
+      "with this pull request's whole change applied on top as uncommitted edits. Where the base and " +
+      'this change touched the same lines, these files hold conflict markers (`<<<<<<<`, `=======`, ' +
+      '`>>>>>>>`):',
+    conflicts.files.map(file => `- ${inlineUntrusted(file)}`).join('\n'),
+    "Resolve every marked region so the file keeps both the base's change and this pull " +
+      "request's intent, and remove every marker line. Nothing is pushed while a marker remains. " +
+      'Do not run git: the pipeline commits.'
+  ].join('\n\n')
+}
+
 /**
  * Renders the corrector prompt. Sections, in order: `Task`, `The task the implementer was given`
  * (fenced as data), `The review` (the verdict as pretty JSON, fenced as data), `Scope` (`In scope`:
  * exactly the order's chosen items, with id, category, title, where and detail; `Out of scope`:
- * everything else, listing the deferred items with their reasons), `Project rules`, `How to finish`.
+ * everything else, listing the deferred items with their reasons), `Conflicts` (only when the branch
+ * was moved onto a base it conflicts with: the files holding markers), `Project rules`, `How to
+ * finish`.
  * @throws when a chosen item has neither a detail of its own nor a finding in `review`.
  */
 export function renderCorrectorPrompt(input: CorrectorPromptInput): string {
@@ -120,6 +140,9 @@ export function renderCorrectorPrompt(input: CorrectorPromptInput): string {
     },
     { title: 'The review', body: reviewText(input.review) },
     { title: 'Scope', body: scopeText(input.order, input.review) },
+    ...(input.conflicts === undefined || input.conflicts.files.length === 0
+      ? []
+      : [{ title: 'Conflicts', body: conflictsText(input.conflicts) }]),
     { title: 'Project rules', body: projectRulesText(input.rulesFiles, input.branchType) },
     { title: 'How to finish', body: howToFinishText() }
   ])

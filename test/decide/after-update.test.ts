@@ -97,7 +97,7 @@ describe('afterUpdate', () => {
           category: 'merge_conflict',
           title: 'Resolve the conflict with the base after #30 merged',
           detail:
-            "Merge the current base into the branch and resolve the conflicts in src/a.ts, src/b.ts, keeping both the merged change and this PR's intent; change nothing else."
+            "The correction moves the branch onto the current base and leaves conflict markers where both changed the same lines in src/a.ts, src/b.ts; resolve every one, keeping both the merged change and this PR's intent; change nothing else."
         }
       ]
     })

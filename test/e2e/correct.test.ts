@@ -3,11 +3,13 @@
  * runner runs them, against the sandbox forge, with the real codex binary and the scripted model.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ImplementerResult, ReviewVerdict } from '../../src/contracts/index.js'
 import { createCodexHome, type CodexHome } from '../../src/sandbox/codex-home.js'
 import {
   applyPatch,
+  execCommand,
   finalJson,
   startScriptedModel,
   toolCalls,
@@ -136,6 +138,88 @@ function promptOf(request: RecordedRequest): string {
     .map((part: { text?: string }) => part.text ?? '')
     .join('\n')
 }
+
+/**
+ * Someone else's commit on the PR's branch, and a codex path whose runs push it once codex ends:
+ * a push to the branch while a correction runs.
+ */
+async function theirPushDuringCodex(
+  pr: PipelinePr,
+  clone: string,
+  message: string
+): Promise<{ theirSha: string; codexPath: string }> {
+  const theirs = join(await world.workspace(), '..', clone)
+  await gitOk(join(theirs, '..'), [
+    'clone',
+    '--quiet',
+    remoteWithToken(world.forge.cloneUrl(world.repo), world.forge.tokens.write),
+    theirs
+  ])
+  await gitOk(theirs, ['checkout', '--quiet', pr.branch])
+  await gitOk(theirs, ['commit', '--quiet', '--allow-empty', '-m', message])
+  const theirSha = await gitOk(theirs, ['rev-parse', 'HEAD'])
+  const codexPath = await codexThen(home.dir, [
+    'git',
+    '-C',
+    theirs,
+    'push',
+    '--quiet',
+    'origin',
+    `HEAD:refs/heads/${pr.branch}`
+  ])
+  return { theirSha, codexPath }
+}
+
+/**
+ * A pipeline PR that changes the README's first paragraph, approved, green, and then sent back by
+ * the merge phase with a conflict order: the base changed the same paragraph after it was opened.
+ */
+async function conflictingPr(slug: string): Promise<PipelinePr> {
+  const pr = await world.openPipelinePr({
+    slug,
+    files: { 'README.md': `# tiny-lib\n\nThe ${slug} pull request's paragraph.\n` }
+  })
+  const base = join(await world.workspace(), '..', `${slug}-base`)
+  await gitOk(join(base, '..'), [
+    'clone',
+    '--quiet',
+    remoteWithToken(world.forge.cloneUrl(world.repo), world.forge.tokens.write),
+    base
+  ])
+  await writeFile(join(base, 'README.md'), `# tiny-lib\n\nThe base's own paragraph (${slug}).\n`)
+  await gitOk(base, ['commit', '--quiet', '-am', 'docs: the base rewrites the README'])
+  await gitOk(base, ['push', '--quiet', 'origin', 'HEAD:refs/heads/main'])
+
+  model.enqueue(finalJson(APPROVED))
+  expect((await run('review', pr)).outputs.next).toBe('merge')
+  await world.api().rest.repos.createCommitStatus({
+    owner: world.owner,
+    repo: world.repo,
+    sha: pr.headSha,
+    state: 'success',
+    context: 'ci/test'
+  })
+  const merge = await world.runPhase('merge', {
+    pr: pr.pr,
+    codexEnv: home.env,
+    inputs: { prs: String(pr.pr) }
+  })
+  expect(merge.exitCode).toBe(0)
+  expect(JSON.parse(merge.outputs.blocked ?? '[]')).toMatchObject([
+    { pr: pr.pr, reason: 'conflict', next: 'correct' }
+  ])
+  const started = world.forge
+    .events(world.repo)
+    .filter(event => event.type === 'workflow_dispatch')
+    .map(event => JSON.stringify(event.payload))
+  expect(started.at(-1)).toMatch(new RegExp(`codex-waves-correct\\.yml.*"pr":"${pr.pr}"`))
+  return pr
+}
+
+/** The corrector's answer to a conflict: one shell command that writes the resolved README. */
+const RESOLVE = execCommand(
+  `printf '# tiny-lib\\n\\nThe base paragraph and the pull request paragraph, together.\\n' > README.md`
+)
 
 describe('correct action', () => {
   it(
@@ -282,31 +366,11 @@ describe('correct action', () => {
       model.enqueue(finalJson(CHANGES))
       expect((await run('review', pr)).outputs.next).toBe('correct')
 
-      const theirs = join(await world.workspace(), '..', 'their-clone')
-      await gitOk(join(theirs, '..'), [
-        'clone',
-        '--quiet',
-        remoteWithToken(world.forge.cloneUrl(world.repo), world.forge.tokens.write),
-        theirs
-      ])
-      await gitOk(theirs, ['checkout', '--quiet', pr.branch])
-      await gitOk(theirs, [
-        'commit',
-        '--quiet',
-        '--allow-empty',
-        '-m',
+      const { theirSha, codexPath } = await theirPushDuringCodex(
+        pr,
+        'their-clone',
         'docs: a maintainer’s own fix'
-      ])
-      const theirSha = await gitOk(theirs, ['rev-parse', 'HEAD'])
-      const codexPath = await codexThen(home.dir, [
-        'git',
-        '-C',
-        theirs,
-        'push',
-        '--quiet',
-        'origin',
-        `HEAD:refs/heads/${pr.branch}`
-      ])
+      )
       model.enqueue(
         toolCalls(applyPatch(FIX_PATCH)),
         finalJson(done('fix: return 0 for an empty list'))
@@ -326,6 +390,71 @@ describe('correct action', () => {
       const all = await comments(pr.pr)
       expect(ledgerOf(all).status).toBe('failed')
       expect(marked(all, '<!-- codex-waves:correction pr=')).toEqual([])
+    },
+    TIMEOUT
+  )
+
+  it(
+    'a conflict ordered by the merge: the branch moves onto the base, codex resolves the markers, and the push rewrites the branch with a lease',
+    async () => {
+      const pr = await conflictingPr('conflict')
+      model.enqueue(toolCalls(RESOLVE), finalJson(done('fix: keep both README paragraphs')))
+      const corrected = await run('correct', pr)
+
+      expect(corrected.annotations.filter(a => a.level === 'error')).toEqual([])
+      expect(corrected.outputs).toMatchObject({ cycle: '1', status: 'corrected' })
+      expect(corrected.stdout).toMatch(/conflict markers for codex to resolve in README\.md/)
+      const prompt = promptOf(corrected.requests[0]!)
+      expect(section(prompt, '### In scope', '### Out of scope')).toContain('merge-conflict')
+      expect(section(prompt, '## Conflicts', '## Project rules')).toMatch(
+        /hold conflict markers[\s\S]*- `README\.md`/
+      )
+      expect(prompt).toMatch(/## The review\s+None: this correction comes from the merge phase/)
+
+      const newHead = corrected.outputs['head-sha'] ?? ''
+      expect(await branchHead(pr.branch)).toBe(newHead)
+      const workspace = await world.workspace()
+      const remote = remoteWithToken(world.forge.cloneUrl(world.repo), world.forge.tokens.read)
+      await gitOk(workspace, ['fetch', '--quiet', remote, pr.branch, 'main'])
+      const main = await gitOk(workspace, ['rev-parse', 'origin/main'])
+      // One commit on top of the current base, holding the resolved file and no marker.
+      expect(await gitOk(workspace, ['rev-parse', `${newHead}^`])).toBe(main)
+      expect(await gitOk(workspace, ['show', `${newHead}:README.md`])).toBe(
+        '# tiny-lib\n\nThe base paragraph and the pull request paragraph, together.'
+      )
+      expect(await gitOk(workspace, ['log', '-1', '--format=%B', newHead])).toMatch(
+        /^Codex-Thread: \S+$/m
+      )
+      const all = await comments(pr.pr)
+      expect(ledgerOf(all)).toMatchObject({ cycles: 1, status: 'in-review' })
+
+      model.enqueue(finalJson(APPROVED))
+      expect((await run('review', pr)).outputs).toMatchObject({
+        next: 'merge',
+        'head-sha': newHead
+      })
+    },
+    TIMEOUT
+  )
+
+  it(
+    'a push by someone else while a moved branch is corrected: the lease rejects the rewrite and their commit stays',
+    async () => {
+      const pr = await conflictingPr('leased')
+      const { theirSha, codexPath } = await theirPushDuringCodex(
+        pr,
+        'leased-their-clone',
+        'docs: their own note'
+      )
+      model.enqueue(toolCalls(RESOLVE), finalJson(done('fix: keep both README paragraphs')))
+      const raced = await run('correct', pr, codexPath)
+
+      expect(raced.exitCode).toBe(1)
+      expect(raced.outputs.status).toBe('failed')
+      expect(raced.annotations.filter(a => a.level === 'error')[0]?.message).toMatch(
+        /rejected .*stale info.*someone pushed to the branch while the correction ran\. Their commits are kept/
+      )
+      expect(await branchHead(pr.branch)).toBe(theirSha)
     },
     TIMEOUT
   )

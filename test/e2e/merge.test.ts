@@ -275,6 +275,16 @@ describe('merge action', () => {
     const ledger = findLedger(await repo.comments(redis.number), PIPELINE_LOGIN).ledger
     expect(ledger?.status).toBe('changes-requested')
     expect((await repo.pull(redis.number)).merged).toBe(false)
+    // Each PR sent back is handed to the correct workflow.
+    const started = forge
+      .events(repo.name)
+      .filter(event => event.type === 'workflow_dispatch')
+      .map(event => JSON.stringify(event.payload))
+    for (const pull of [clash, redis]) {
+      expect(started).toContainEqual(
+        expect.stringMatching(new RegExp(`codex-waves-correct\\.yml.*"pr":"${pull.number}"`))
+      )
+    }
   })
 
   it('sends a head changed after approval back to review, waits for running CI and says so, and flags a commit without codex trailers', async () => {

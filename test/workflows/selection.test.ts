@@ -168,13 +168,14 @@ describe('review: prs (which pull requests a review run takes on)', () => {
 })
 
 describe('correct: prs (which pull requests a correction run takes on)', () => {
-  const select = (artifacts: string[], pulls: unknown[]) =>
+  const select = (artifacts: string[], pulls: unknown[], pr = '') =>
     runStepScript(
       stepScript(workflow('codex-waves-correct.yml'), 'prs', 'select'),
       {
         GH_TOKEN: 'token',
         REPOSITORY,
-        RUN_ID: '4242',
+        RUN_ID: pr === '' ? '4242' : '',
+        PR: pr,
         PR_LABEL: 'codex-waves',
         NEEDS_HUMAN_LABEL: 'waves:needs-human'
       },
@@ -221,5 +222,31 @@ describe('correct: prs (which pull requests a correction run takes on)', () => {
       [pull({ number: 15, review: 'FAILURE', fork: true })]
     )
     expect(selected(result)).toEqual([])
+  })
+
+  it('by hand or from the merge: the one pull request, whose review approved it before a conflict', () => {
+    const result = select([], [pull({ number: 8, review: 'SUCCESS' })], '8')
+    expect(result.status).toBe(0)
+    expect(selected(result)).toEqual([8])
+    expect(result.ghCalls[0]?.slice(0, 3)).toEqual(['pr', 'view', '8'])
+  })
+
+  it("by hand: a fork's or a closed pull request is refused with an error that says why", () => {
+    for (const pulls of [
+      [pull({ number: 5, fork: true })],
+      [pull({ number: 5, state: 'CLOSED' })]
+    ]) {
+      const result = select([], pulls, '5')
+      expect(result.status).not.toBe(0)
+      expect(result.stdout).toMatch(/::error::Pull request #5 is not open or comes from a fork/)
+      expect(result.outputs.include).toBeUndefined()
+    }
+  })
+
+  it('by hand: an input that is not a number is refused before any request', () => {
+    const result = select([], [], '8 || true')
+    expect(result.status).not.toBe(0)
+    expect(result.stdout).toMatch(/Input 'pr': '8 \|\| true' is not a pull request number/)
+    expect(result.ghCalls).toEqual([])
   })
 })
