@@ -14,7 +14,7 @@ import { MergeGit } from '../phases/merge-git.js'
 import { runMerge, type MergeOutcome } from '../phases/merge.js'
 import { runPlanPhase, type PlanResult } from '../phases/plan.js'
 import { reviewPullRequest } from '../phases/review.js'
-import { closingIssueNumbers } from '../plan/in-flight.js'
+import { inFlightPull } from '../plan/in-flight.js'
 import type { Codex, CodexRunRequest, Forge, ForgePull } from '../ports.js'
 import type { BlockedPull, MergedPull } from '../report/merge-summary.js'
 import {
@@ -178,15 +178,7 @@ class Wave {
     }
     for (const group of this.matrix.include) {
       if (this.groupState.get(group.id) !== 'pending') continue
-      const reason = 'its predecessors in the plan did not all merge in this run'
-      this.record(group.id, {
-        group: group.id,
-        issues: group.issues,
-        pr: null,
-        outcome: 'blocked',
-        reason
-      })
-      progress.set(group.id, 'blocked', reason)
+      this.blockGroup(group, 'its predecessors in the plan did not all merge in this run')
     }
   }
 
@@ -207,13 +199,15 @@ class Wave {
     const pulls = await forge.listOpenPulls({ label: runs.config.labels.pullRequest })
     const found: Array<{ pr: number; key: string }> = []
     for (const pull of pulls) {
+      // The issues the plan saw the PR closing: no other PR is read further.
+      const { closes } = inFlightPull(pull, [], `${target.repo.owner}/${target.repo.repo}`)
+      if (!wanted(closes)) continue
       const key = `PR #${pull.number}`
-      const closes = closingIssueNumbers(pull.body, `${target.repo.owner}/${target.repo.repo}`)
       const ledger =
         findLedger(await forge.listComments(pull.number), target.pipelineLogin).ledger ??
-        (wanted(closes) ? await this.finishInterrupted(key, pull) : null)
+        (await this.finishInterrupted(key, pull))
       if (ledger === null) {
-        if (wanted(closes)) this.reportUnledgered(key, pull, closes)
+        this.reportUnledgered(key, pull, closes)
         continue
       }
       if (!wanted(ledger.issues)) continue
@@ -268,17 +262,19 @@ class Wave {
         )
       })
       if (stuck === undefined) continue
-      const reason = `waits for ${stuck.before}, which did not merge (${stuck.reason})`
-      this.groupState.set(group.id, 'blocked')
-      this.record(group.id, {
-        group: group.id,
-        issues: group.issues,
-        pr: null,
-        outcome: 'blocked',
-        reason
-      })
-      this.env.progress.set(group.id, 'blocked', reason)
+      this.blockGroup(group, `waits for ${stuck.before}, which did not merge (${stuck.reason})`)
     }
+  }
+
+  private blockGroup(group: WaveGroup, reason: string): void {
+    this.record(group.id, {
+      group: group.id,
+      issues: group.issues,
+      pr: null,
+      outcome: 'blocked',
+      reason
+    })
+    this.env.progress.set(group.id, 'blocked', reason)
   }
 
   private record(key: string, outcome: Omit<WaveItemOutcome, 'key'>): void {

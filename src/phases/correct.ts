@@ -26,7 +26,7 @@ import {
 } from '../report/correction-comment.js'
 import { codeSpan, escapeText, shortSha, table } from '../report/comment-markdown.js'
 import { findMergeCorrectionOrder } from '../report/merge-correction-comment.js'
-import type { ArtifactFile, Codex, CodexRunResult, ForgePull, Git } from '../ports.js'
+import type { ArtifactFile, Codex, CodexRunResult, ForgeComment, ForgePull, Git } from '../ports.js'
 import type { PhaseContext } from './context.js'
 import { escalateToPerson } from './review-escalation.js'
 import { usageOf } from './review-facts.js'
@@ -34,10 +34,10 @@ import {
   checkoutPullHead,
   latestRunWithArtifact,
   loadDispatchArtifact,
-  loadTrustedLedger,
   openPullRequest,
   readRulesFiles,
   saveLedger,
+  trustedLedgerOf,
   type PullWorkTree
 } from './review-inputs.js'
 import { readReviewArtifact, RUN_ARTIFACT_FILES } from './run-artifacts.js'
@@ -93,10 +93,12 @@ interface CycleWork {
 export async function correctPullRequest(ports: CorrectPorts, pr: number): Promise<CorrectResult> {
   const { context } = ports
   const pull = await openPullRequest(context, pr)
-  const ledger = await loadTrustedLedger(context, pr)
+  // Read once: the ledger and a pending merge correction order are both among them.
+  const comments = await context.forge.listComments(pr)
+  const ledger = trustedLedgerOf(comments, context, pr)
   const review = await loadLatestReview(context, ledger)
   const maxCycles = ports.maxCycles ?? context.config.review.maxCycles
-  const mergeOrder = await pendingMergeOrder(context, ledger, pull)
+  const mergeOrder = pendingMergeOrder(comments, context.pipelineLogin, ledger, pull)
   const cycle = decideCorrectionCycle({
     ledger,
     maxCycles,
@@ -154,16 +156,14 @@ async function loadLatestReview(context: PhaseContext, ledger: Ledger): Promise<
  * on and the order no longer applies.
  * @throws when the pipeline's merge correction comment holds an order that does not parse.
  */
-async function pendingMergeOrder(
-  context: PhaseContext,
+function pendingMergeOrder(
+  comments: readonly ForgeComment[],
+  pipelineLogin: string,
   ledger: Ledger,
   pull: ForgePull
-): Promise<CorrectionOrder | null> {
+): CorrectionOrder | null {
   if (ledger.status !== 'changes-requested') return null
-  const found = findMergeCorrectionOrder(
-    await context.forge.listComments(pull.number),
-    context.pipelineLogin
-  )
+  const found = findMergeCorrectionOrder(comments, pipelineLogin)
   if (found === null) return null
   if (!found.ok) {
     throw new Error(

@@ -471,7 +471,8 @@ type LedgerContext = Pick<PhaseContext, 'pipelineLogin' | 'ui' | 'clock'> & {
 
 /**
  * Creates or updates the ledger comment of the pull request `record` opened or updated, recording
- * `run` (the implement run that pushed) with its artifact and codex usage.
+ * `run` (the implement run that pushed) with its artifact and codex usage. `isNew`: the PR has no
+ * ledger to extend (it was just opened, or its run stopped before writing one), so none is read.
  */
 async function writeDispatchLedger(
   context: LedgerContext,
@@ -543,7 +544,7 @@ export async function finishInterruptedDispatch(
   context.ui.info(
     `PR #${pr} has no ledger: run ${run.runId} stopped before writing it. Writing it from that run's dispatch record.`
   )
-  return writeDispatchLedger(context, { ...record, pr }, run, false)
+  return writeDispatchLedger(context, { ...record, pr }, run, true)
 }
 
 async function commentNoChanges(

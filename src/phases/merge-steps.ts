@@ -168,16 +168,7 @@ export class MergeSteps {
         continue
       }
       if (!state.ready && state.reason === 'conflict' && candidate.ledger !== null) {
-        await this.orderCorrection(
-          candidate,
-          afterUpdate({
-            oldPatchId: null,
-            newPatchId: null,
-            conflict: true,
-            numberedCollision: []
-          }),
-          null
-        )
+        await this.orderConflictCorrection(candidate, null)
         continue
       }
       if (!state.ready) this.block(candidate, state.reason, state.next, state.detail)
@@ -203,13 +194,7 @@ export class MergeSteps {
     if (this.stopReason !== null) return
     if (!state.ready) {
       if (state.reason === 'conflict' && candidate.ledger !== null) {
-        const decision = afterUpdate({
-          oldPatchId: null,
-          newPatchId: null,
-          conflict: true,
-          numberedCollision: []
-        })
-        await this.orderCorrection(candidate, decision, null)
+        await this.orderConflictCorrection(candidate, null)
       } else this.block(candidate, state.reason, state.next, state.detail)
       return
     }
@@ -314,13 +299,7 @@ export class MergeSteps {
     }
     if (now !== null && now.mergeable === false && candidate.ledger !== null) {
       candidate.pull = now
-      const decision = afterUpdate({
-        oldPatchId: null,
-        newPatchId: null,
-        conflict: true,
-        numberedCollision: []
-      })
-      await this.orderCorrection(candidate, decision, null)
+      await this.orderConflictCorrection(candidate, null)
       return
     }
     this.block(
@@ -471,15 +450,27 @@ export class MergeSteps {
       this.block(candidate, 'merged-elsewhere', 'skip', detail)
       return
     }
+    const reason = await this.orderConflictCorrection(candidate, merged.pull.number)
+    record('correct', null, `${reason} (GitHub: ${message})`)
+  }
+
+  /**
+   * Orders the correction of a conflict with the base (after `mergedPr` landed, when known);
+   * returns the decision's reason.
+   */
+  private async orderConflictCorrection(
+    candidate: Candidate,
+    mergedPr: number | null
+  ): Promise<string> {
     const decision = afterUpdate({
       oldPatchId: null,
       newPatchId: null,
       conflict: true,
       numberedCollision: [],
-      mergedPr: merged.pull.number
+      ...(mergedPr === null ? {} : { mergedPr })
     })
-    record('correct', null, `${decision.reason} (GitHub: ${message})`)
-    await this.orderCorrection(candidate, decision, merged.pull.number)
+    await this.orderCorrection(candidate, decision, mergedPr)
+    return decision.reason
   }
 
   /** GitHub updates a branch in the background: polls (bounded) until the head has moved. */

@@ -6,7 +6,7 @@
 import type { Ledger, LedgerRun, Phase } from '../contracts/index.js'
 import { findLedger, LEDGER_MARKER, renderLedgerComment } from '../ledger/index.js'
 import type { PromptIssue, RulesFile } from '../prompts/index.js'
-import type { ForgePull, Git, GitAuth, MutationOutcome } from '../ports.js'
+import type { ForgeComment, ForgePull, Git, GitAuth, MutationOutcome } from '../ports.js'
 import type { PhaseContext } from './context.js'
 import { readDispatchArtifact, type DispatchArtifact } from './run-artifacts.js'
 
@@ -65,7 +65,16 @@ export async function loadTrustedLedger(
   context: Pick<PhaseContext, 'forge' | 'pipelineLogin' | 'ui'>,
   pr: number
 ): Promise<Ledger> {
-  const found = findLedger(await context.forge.listComments(pr), context.pipelineLogin)
+  return trustedLedgerOf(await context.forge.listComments(pr), context, pr)
+}
+
+/** {@link loadTrustedLedger} over comments the caller has already read. */
+export function trustedLedgerOf(
+  comments: readonly ForgeComment[],
+  context: Pick<PhaseContext, 'pipelineLogin' | 'ui'>,
+  pr: number
+): Ledger {
+  const found = findLedger(comments, context.pipelineLogin)
   for (const warning of found.warnings) context.ui.warning(`PR #${pr}: ${warning}`)
   if (found.error !== null) {
     throw new Error(

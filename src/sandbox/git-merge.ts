@@ -34,29 +34,32 @@ export interface CommitPeople {
 }
 
 /** A merge commit with parents (base, head); null when the two conflict. */
-export async function createMergeCommit(
+export function createMergeCommit(
   gitDir: string,
   base: string,
   head: string,
   message: string,
   people: CommitPeople
 ): Promise<string | null> {
-  const attempt = await mergeTrees(gitDir, base, head)
-  if (!attempt.clean) return null
-  return commitTree(
-    gitDir,
-    attempt.tree,
-    [base, head],
-    message,
-    identityEnv(people.author, people.committer)
-  )
+  return commitMergedTree(gitDir, base, head, [base, head], message, people)
 }
 
 /** One commit on top of `base` holding the merged result of `head`; null on conflict. */
-export async function createSquashCommit(
+export function createSquashCommit(
   gitDir: string,
   base: string,
   head: string,
+  message: string,
+  people: CommitPeople
+): Promise<string | null> {
+  return commitMergedTree(gitDir, base, head, [base], message, people)
+}
+
+async function commitMergedTree(
+  gitDir: string,
+  base: string,
+  head: string,
+  parents: readonly string[],
   message: string,
   people: CommitPeople
 ): Promise<string | null> {
@@ -65,7 +68,7 @@ export async function createSquashCommit(
   return commitTree(
     gitDir,
     attempt.tree,
-    [base],
+    parents,
     message,
     identityEnv(people.author, people.committer)
   )
