@@ -3,7 +3,7 @@
  * request log, for dispatch (plan and implement) → an approving review → merge, and for the same
  * with one correction (review requests changes, correct, review approves, merge).
  */
-import type { RequestLogEntry } from '../src/sandbox/index.js'
+import type { RequestLogEntry } from '../harness/github-emulator/index.js'
 import { atMost, median, type BenchResult } from './result.js'
 import { BenchWorld, requestKind, type Job } from './world.js'
 

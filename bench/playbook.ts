@@ -14,7 +14,7 @@ import {
   toolCalls,
   type RecordedRequest,
   type ScriptTurn
-} from '../src/sandbox/scripted-model.js'
+} from '../harness/codex-model/scripted-model.js'
 
 /** Marks the prompt of a codex run that is not the pipeline's (the install-at-start baseline). */
 export const BASELINE_MARKER = 'bench-baseline-run'

@@ -17,12 +17,12 @@ import {
   REVIEW_WORKFLOW,
   CORRECT_WORKFLOW
 } from '../src/phases/workflow-names.js'
-import { createCodexHome, type CodexHome } from '../src/sandbox/codex-home.js'
-import { startForge, type Forge, type RequestLogEntry } from '../src/sandbox/index.js'
-import { startScriptedModel, type ScriptedModel } from '../src/sandbox/scripted-model.js'
+import { createCodexHome, type CodexHome } from '../harness/codex-model/codex-home.js'
+import { startForge, type Forge, type RequestLogEntry } from '../harness/github-emulator/index.js'
+import { startScriptedModel, type ScriptedModel } from '../harness/codex-model/scripted-model.js'
 import { runAction, type ActionRunResult } from '../test/harness/action-runner.js'
 import { actionBundle, actionMetadata } from '../test/harness/bundles.js'
-import { checkoutWithoutCredentials, tempDir } from '../test/sandbox/helpers.js'
+import { checkoutWithoutCredentials, tempDir } from '../test/github-emulator/helpers.js'
 import { BenchPlaybook, type PlaybookOptions } from './playbook.js'
 
 /** The login of the forge's actions token: the pipeline's identity. */

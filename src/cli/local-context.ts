@@ -21,7 +21,11 @@ import {
 import type { PhaseContext, RepoRef, RunRef } from '../phases/context.js'
 import { readDispatchArtifact } from '../phases/run-artifacts.js'
 import type { Forge as ForgePort, GitAuth, Ui } from '../ports.js'
-import { seedSampleRepo, startForge, type Forge as SandboxForge } from '../sandbox/index.js'
+import {
+  seedSampleRepo,
+  startForge,
+  type Forge as SandboxForge
+} from '../../harness/github-emulator/index.js'
 import { UsageError } from './options.js'
 
 type Environment = Readonly<Record<string, string | undefined>>

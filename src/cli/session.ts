@@ -13,7 +13,7 @@ import { CodexCli } from '../adapters/codex/run.js'
 import { codexEnvironment } from '../adapters/codex/environment.js'
 import { CONFIG_PATH, type WaveConfig } from '../contracts/index.js'
 import type { Forge } from '../ports.js'
-import type { Forge as SandboxForge } from '../sandbox/index.js'
+import type { Forge as SandboxForge } from '../../harness/github-emulator/index.js'
 import { ciEnvironment, withLocalCi } from './local-ci.js'
 import {
   LocalRuns,

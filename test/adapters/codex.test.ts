@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CodexCli, codexRunPaths, type CodexCliOptions } from '../../src/adapters/codex/run.js'
 import type { CodexRunRequest, CodexRunResult } from '../../src/ports.js'
-import { createCodexHome, type CodexHomeOptions } from '../../src/sandbox/codex-home.js'
+import { createCodexHome, type CodexHomeOptions } from '../../harness/codex-model/codex-home.js'
 import {
   applyPatch,
   execCommand,
@@ -22,7 +22,7 @@ import {
   userPrompt,
   type ScriptTurn,
   type ScriptedModel
-} from '../../src/sandbox/scripted-model.js'
+} from '../../harness/codex-model/scripted-model.js'
 
 const CODEX_PATH = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url))
 

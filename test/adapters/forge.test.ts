@@ -3,9 +3,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createGitHubClient, type GitHubClient } from '../../src/adapters/github.js'
 import { GitHubForge } from '../../src/adapters/forge.js'
-import { seedSampleRepo, startForge, type Forge, type TokenKind } from '../../src/sandbox/index.js'
-import type { RequestLogEntry } from '../../src/sandbox/index.js'
-import { gitOk, remoteWithToken, tempDir, waitFor } from '../sandbox/helpers.js'
+import {
+  seedSampleRepo,
+  startForge,
+  type Forge,
+  type TokenKind
+} from '../../harness/github-emulator/index.js'
+import type { RequestLogEntry } from '../../harness/github-emulator/index.js'
+import { gitOk, remoteWithToken, tempDir, waitFor } from '../github-emulator/helpers.js'
 
 const repo = 'tiny-lib'
 let forge: Forge

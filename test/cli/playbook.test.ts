@@ -6,9 +6,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseImplementerResultJson, parseReviewVerdictJson } from '../../src/contracts/index.js'
 import { renderImplementerPrompt, renderReviewerPrompt } from '../../src/prompts/index.js'
-import { answerFromPlaybook, promptIssueTitles, promptRole } from '../../src/sandbox/demo/player.js'
-import { DEMO_PLAYBOOK } from '../../src/sandbox/demo/playbook.js'
-import type { RecordedRequest, ScriptTurn } from '../../src/sandbox/scripted-model.js'
+import { answerFromPlaybook, promptIssueTitles, promptRole } from '../../harness/demo/player.js'
+import { DEMO_PLAYBOOK } from '../../harness/demo/playbook.js'
+import type { RecordedRequest, ScriptTurn } from '../../harness/codex-model/scripted-model.js'
 
 const TRUNCATE = { number: 2, title: 'Add a truncate helper', body: 'Add `truncate(text, max)`.' }
 const MEAN = { number: 1, title: 'mean() of an empty list returns NaN', body: 'Return 0.' }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ImplementerResult, ReviewVerdict } from '../../src/contracts/index.js'
-import { createCodexHome, type CodexHome } from '../../src/sandbox/codex-home.js'
+import { createCodexHome, type CodexHome } from '../../harness/codex-model/codex-home.js'
 import {
   applyPatch,
   execCommand,
@@ -15,8 +15,8 @@ import {
   toolCalls,
   type RecordedRequest,
   type ScriptedModel
-} from '../../src/sandbox/scripted-model.js'
-import { gitOk, remoteWithToken } from '../sandbox/helpers.js'
+} from '../../harness/codex-model/scripted-model.js'
+import { gitOk, remoteWithToken } from '../github-emulator/helpers.js'
 import { codexThen } from './fixtures/codex-wrappers.js'
 import { PIPELINE_LOGIN, PipelineRepo, type PipelinePr } from './fixtures/pipeline-pr.js'
 

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import { parseDispatchRecord, type WaveGroup } from '../../src/contracts/index.js'
 import { LEDGER_MARKER, findLedger } from '../../src/ledger/index.js'
-import { seedSampleRepo, startForge, type Forge } from '../../src/sandbox/index.js'
+import { seedSampleRepo, startForge, type Forge } from '../../harness/github-emulator/index.js'
 import { runAction, type ActionRunResult } from '../harness/action-runner.js'
 import { actionBundle, actionMetadata } from '../harness/bundles.js'
-import { createCodexHome } from '../../src/sandbox/codex-home.js'
+import { createCodexHome } from '../../harness/codex-model/codex-home.js'
 import {
   applyPatch,
   execCommand,
@@ -27,8 +27,8 @@ import {
   userPrompt,
   type ScriptTurn,
   type ScriptedModel
-} from '../../src/sandbox/scripted-model.js'
-import { checkoutWithoutCredentials, gitOk, remoteWithToken } from '../sandbox/helpers.js'
+} from '../../harness/codex-model/scripted-model.js'
+import { checkoutWithoutCredentials, gitOk, remoteWithToken } from '../github-emulator/helpers.js'
 
 const CODEX_PATH = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url))
 const ARTIFACT_JOB = join(

@@ -14,9 +14,9 @@ import { PassThrough } from 'node:stream'
 import { createGitHubClient } from '../../src/adapters/github.js'
 import { LEDGER_MARKER } from '../../src/ledger/index.js'
 import { main } from '../../src/cli/main.js'
-import { startOfflineCodex, type OfflineCodex } from '../../src/sandbox/demo/offline.js'
-import { DEMO_EXTRA_ISSUES, DEMO_PLAYBOOK, DEMO_WAVE } from '../../src/sandbox/demo/playbook.js'
-import { seedSampleRepo, startForge, type Forge } from '../../src/sandbox/index.js'
+import { startOfflineCodex, type OfflineCodex } from '../../harness/demo/offline.js'
+import { DEMO_EXTRA_ISSUES, DEMO_PLAYBOOK, DEMO_WAVE } from '../../harness/demo/playbook.js'
+import { seedSampleRepo, startForge, type Forge } from '../../harness/github-emulator/index.js'
 
 const WAVE_TIMEOUT_MS = 150_000
 

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { findLedger } from '../../src/ledger/index.js'
 import { findMergeCorrectionOrder } from '../../src/report/merge-correction-comment.js'
 import type { BlockedPull, MergedPull, OrderSlot } from '../../src/report/merge-summary.js'
-import { startForge, type Forge } from '../../src/sandbox/index.js'
+import { startForge, type Forge } from '../../harness/github-emulator/index.js'
 import type { ActionRunResult } from '../harness/action-runner.js'
-import { tempDir, waitFor } from '../sandbox/helpers.js'
+import { tempDir, waitFor } from '../github-emulator/helpers.js'
 import { MergeRepo, PIPELINE_LOGIN, editLine, type MadePull } from './fixtures/merge-wave.js'
 
 let forge: Forge

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { ReviewVerdict } from '../../src/contracts/index.js'
 import { REVIEW_STATUS_CONTEXT } from '../../src/decide/index.js'
-import { createCodexHome, type CodexHome } from '../../src/sandbox/codex-home.js'
+import { createCodexHome, type CodexHome } from '../../harness/codex-model/codex-home.js'
 import {
   execCommand,
   finalJson,
@@ -15,7 +15,7 @@ import {
   toolCalls,
   type RecordedRequest,
   type ScriptedModel
-} from '../../src/sandbox/scripted-model.js'
+} from '../../harness/codex-model/scripted-model.js'
 import { escapingCodex } from './fixtures/codex-wrappers.js'
 import {
   FIXED_NUMBERS,

@@ -29,7 +29,7 @@ import type {
   ForgeIssue,
   ForgePull
 } from '../../src/ports.js'
-import { gitOk } from '../sandbox/helpers.js'
+import { gitOk } from '../github-emulator/helpers.js'
 
 const roots: string[] = []
 afterAll(async () => {

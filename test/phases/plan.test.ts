@@ -12,8 +12,8 @@ import { createGitHubClient } from '../../src/adapters/github.js'
 import { defaultWaveConfig, parseWavePlan } from '../../src/contracts/index.js'
 import { runPlanPhase, type PlanPhaseContext, type PlanRequest } from '../../src/phases/plan.js'
 import { proposalCommentKey } from '../../src/report/plan-summary.js'
-import { startForge, type Forge } from '../../src/sandbox/index.js'
-import { tempDir } from '../sandbox/helpers.js'
+import { startForge, type Forge } from '../../harness/github-emulator/index.js'
+import { tempDir } from '../github-emulator/helpers.js'
 import {
   createPlanRepo,
   pushBranchWithoutPull,

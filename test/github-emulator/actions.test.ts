@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { startForge, seedSampleRepo } from '../../src/sandbox/index.js'
-import type { Forge, RunArtifactSource, StoredArtifact } from '../../src/sandbox/index.js'
+import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type {
+  Forge,
+  RunArtifactSource,
+  StoredArtifact
+} from '../../harness/github-emulator/index.js'
 import type { Client } from './helpers.js'
 import { client, statusOf } from './helpers.js'
 

@@ -9,7 +9,7 @@
  * (its first version forgets the export the issue asks for); #3 (an ADR) is approved at once; on
  * #4 (a migration) codex fails, to show how a failure is reported.
  */
-import type { ImplementerResult, ReviewVerdict } from '../../contracts/index.js'
+import type { ImplementerResult, ReviewVerdict } from '../../src/contracts/index.js'
 
 /** One tool call of a scripted codex turn: a patch in codex's `apply_patch` format, or a command. */
 export type PlayCall = { patch: string } | { command: string }

@@ -1,5 +1,5 @@
-import { startForge, seedSampleRepo } from '../../src/sandbox/index.js'
-import type { Forge } from '../../src/sandbox/index.js'
+import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { Forge } from '../../harness/github-emulator/index.js'
 import type { Client } from './helpers.js'
 import { client, statusOf } from './helpers.js'
 

@@ -2,7 +2,7 @@
  * The scripted model on its own, through plain HTTP: what it streams, and how the script advances.
  * (Its use by the real codex binary is covered by test/adapters/codex.test.ts.)
  */
-import { codexConfigToml } from '../../src/sandbox/codex-home.js'
+import { codexConfigToml } from '../../harness/codex-model/codex-home.js'
 import {
   applyPatch,
   execCommand,
@@ -14,7 +14,7 @@ import {
   toolOutput,
   userPrompt,
   type ScriptedModel
-} from '../../src/sandbox/scripted-model.js'
+} from '../../harness/codex-model/scripted-model.js'
 
 const models: ScriptedModel[] = []
 

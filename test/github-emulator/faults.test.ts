@@ -1,5 +1,5 @@
-import { startForge, seedSampleRepo } from '../../src/sandbox/index.js'
-import type { Forge, RequestLogEntry } from '../../src/sandbox/index.js'
+import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { Forge, RequestLogEntry } from '../../harness/github-emulator/index.js'
 import type { LimitLog } from './helpers.js'
 import { bareClient, client, statusOf } from './helpers.js'
 

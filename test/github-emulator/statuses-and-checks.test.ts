@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { writeFile } from 'node:fs/promises'
-import { startForge, seedSampleRepo } from '../../src/sandbox/index.js'
-import type { Forge } from '../../src/sandbox/index.js'
+import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { Forge } from '../../harness/github-emulator/index.js'
 import type { Client } from './helpers.js'
 import { client, gitOk, remoteWithToken, statusOf, tempDir, waitFor } from './helpers.js'
 

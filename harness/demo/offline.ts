@@ -2,8 +2,8 @@
  * Offline codex: the scripted model playing a playbook on loopback, and a `CODEX_HOME` that points
  * the real `codex` binary at it, so a wave runs with no account and no network.
  */
-import { createCodexHome } from '../codex-home.js'
-import { startScriptedModel, type RecordedRequest } from '../scripted-model.js'
+import { createCodexHome } from '../codex-model/codex-home.js'
+import { startScriptedModel, type RecordedRequest } from '../codex-model/scripted-model.js'
 import { answerFromPlaybook } from './player.js'
 import type { PlaybookEntry } from './playbook.js'
 

@@ -4,8 +4,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startForge, seedSampleRepo } from '../../src/sandbox/index.js'
-import type { Forge } from '../../src/sandbox/index.js'
+import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { Forge } from '../../harness/github-emulator/index.js'
 import type { Client } from './helpers.js'
 import { client, gitOk, remoteWithToken, tempDir, waitFor } from './helpers.js'
 

@@ -10,7 +10,7 @@ import {
   type RecordedRequest,
   type ScriptToolCall,
   type ScriptTurn
-} from '../scripted-model.js'
+} from '../codex-model/scripted-model.js'
 import type { EditingRun, PlayCall, PlaybookEntry } from './playbook.js'
 
 /** The role a prompt gives codex. */

@@ -12,8 +12,8 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { components } from '@octokit/openapi-types'
-import { startForge } from '../../src/sandbox/index.js'
-import type { ArtifactService, Forge, JobEnvironment } from '../../src/sandbox/index.js'
+import { startForge } from '../../harness/github-emulator/index.js'
+import type { ArtifactService, Forge, JobEnvironment } from '../../harness/github-emulator/index.js'
 import { client } from './helpers.js'
 
 type RestArtifactList = { total_count: number; artifacts: components['schemas']['artifact'][] }
