@@ -20,7 +20,7 @@ import {
 import { createCodexHome, type CodexHome } from '../harness/codex-model/codex-home.js'
 import { startForge, type Forge, type RequestLogEntry } from '../harness/github-emulator/index.js'
 import { startScriptedModel, type ScriptedModel } from '../harness/codex-model/scripted-model.js'
-import { runAction, type ActionRunResult } from '../test/harness/action-runner.js'
+import { runAction, type ActionRunResult } from '../harness/actions-engine/action-runner.js'
 import { actionBundle, actionMetadata } from '../test/harness/bundles.js'
 import { checkoutWithoutCredentials, tempDir } from '../test/github-emulator/helpers.js'
 import { BenchPlaybook, type PlaybookOptions } from './playbook.js'

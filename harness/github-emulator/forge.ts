@@ -15,12 +15,12 @@ import { createArtifactService, runArtifactSource } from './artifact-service.js'
 import { defaultUsers, generateTokens, TokenBook } from './auth.js'
 import type { ForgeCore } from './core.js'
 import { FaultInjector } from './faults.js'
-import { createBareRepo, listBranches } from './git.js'
+import { createBareRepo, gitOk, listBranches, resolveCommit, showFile } from './git.js'
 import { addLabels, createIssueRecord } from './issue-ops.js'
 import { syncPulls } from './pull-state.js'
 import { DEFAULT_RATE_LIMITS, RequestPipeline } from './server.js'
 import { ForgeState, RepoState, timestamp } from './state.js'
-import type { LabelRecord, WorkflowRunRecord } from './state.js'
+import type { CheckConclusion, CheckRunRecord, LabelRecord, WorkflowRunRecord } from './state.js'
 import type {
   CallerKind,
   ExtraRequestHandler,
@@ -33,6 +33,7 @@ import type {
   SandboxUser,
   TokenKind
 } from './types.js'
+import { webhookPayload } from './webhooks.js'
 import type { JobEnvironment, NewWorkflowRun } from './workflow-runs.js'
 import { createWorkflowRun, jobEnvironment, updateWorkflowRun } from './workflow-runs.js'
 
@@ -260,6 +261,56 @@ export class Forge {
     return jobEnvironment(this.core, this.repoState(repo), runId)
   }
 
+  /**
+   * Starts the check run GitHub Actions creates for a job on its run's head commit (in progress,
+   * by `github-actions[bot]`); returns its id.
+   */
+  startCheckRun(
+    repo: string,
+    check: { name: string; headSha: string; detailsUrl: string }
+  ): number {
+    const state = this.repoState(repo)
+    const creator = this.userFor('actions').login
+    const run: CheckRunRecord = {
+      id: this.core.state.nextId(),
+      headSha: check.headSha,
+      name: check.name,
+      status: 'in_progress',
+      conclusion: null,
+      startedAt: timestamp(),
+      completedAt: null,
+      detailsUrl: check.detailsUrl,
+      externalId: null,
+      output: { title: null, summary: null, text: null },
+      creator
+    }
+    state.checkRuns.set(run.id, run)
+    this.core.state.recordEvent(state, 'check_run', 'created', creator, {
+      id: run.id,
+      name: run.name,
+      sha: run.headSha
+    })
+    return run.id
+  }
+
+  /** Completes a check run started with {@link startCheckRun}. */
+  completeCheckRun(repo: string, id: number, conclusion: CheckConclusion): void {
+    const state = this.repoState(repo)
+    const run = state.checkRuns.get(id)
+    if (!run) throw new Error(`Sandbox forge: no check run ${id} in ${this.owner}/${repo}.`)
+    Object.assign(run, { status: 'completed', conclusion, completedAt: timestamp() })
+    this.core.state.recordEvent(state, 'check_run', 'completed', run.creator, {
+      id,
+      name: run.name,
+      sha: run.headSha
+    })
+  }
+
+  /** A workflow run's record, or undefined when the repository has no run with that id. */
+  workflowRun(repo: string, runId: number): Readonly<WorkflowRunRecord> | undefined {
+    return this.repoState(repo).workflowRuns.get(runId)
+  }
+
   /** Moves a workflow run along (`in_progress`, then `completed` with a conclusion). */
   updateWorkflowRun(
     repo: string,
@@ -289,6 +340,36 @@ export class Forge {
   events(repo?: string): ForgeEvent[] {
     const full = repo === undefined ? null : `${this.owner}/${repo}`
     return this.core.state.events.filter(event => full === null || event.repository === full)
+  }
+
+  /** The webhook payload GitHub delivers for `event` (as `github.event` reads it), from the records now. */
+  webhookPayload(repo: string, event: ForgeEvent): Record<string, unknown> {
+    return webhookPayload(this.core, this.repoState(repo), event)
+  }
+
+  /** The repository's default branch. */
+  defaultBranch(repo: string): string {
+    return this.repoState(repo).settings.defaultBranch
+  }
+
+  /** The commit a revision (branch, tag, full ref or SHA) names, or null. */
+  resolveCommit(repo: string, revision: string): Promise<string | null> {
+    return resolveCommit(this.repoState(repo).gitDir, revision)
+  }
+
+  /** A file's content at a commit, or null when it does not exist there. */
+  readFile(repo: string, commit: string, path: string): Promise<string | null> {
+    return showFile(this.repoState(repo).gitDir, commit, path)
+  }
+
+  /** The names of the files in a directory at a commit (none when it does not exist). */
+  async listDirectory(repo: string, commit: string, dir: string): Promise<string[]> {
+    const listing = await gitOk(this.repoState(repo).gitDir, [
+      'ls-tree',
+      '--name-only',
+      `${commit}:${dir}`
+    ]).catch(() => '')
+    return listing.split('\n').filter(Boolean)
   }
 
   /** Stops serving and removes the temporary directory. */

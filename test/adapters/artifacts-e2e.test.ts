@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import { seedSampleRepo, startForge } from '../../harness/github-emulator/index.js'
 import type { Forge, RequestLogEntry } from '../../harness/github-emulator/index.js'
-import type { ActionRunResult } from '../harness/action-runner.js'
-import { runAction } from '../harness/action-runner.js'
+import type { ActionRunResult } from '../../harness/actions-engine/action-runner.js'
+import { runAction } from '../../harness/actions-engine/action-runner.js'
 import { craftZip } from '../fixtures/artifact-jobs/crafted-zip.js'
 
 const JOB_ENTRY = join(

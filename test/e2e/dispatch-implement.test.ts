@@ -12,7 +12,7 @@ import { getOctokit } from '@actions/github'
 import { parseDispatchRecord, type WaveGroup } from '../../src/contracts/index.js'
 import { LEDGER_MARKER, findLedger } from '../../src/ledger/index.js'
 import { seedSampleRepo, startForge, type Forge } from '../../harness/github-emulator/index.js'
-import { runAction, type ActionRunResult } from '../harness/action-runner.js'
+import { runAction, type ActionRunResult } from '../../harness/actions-engine/action-runner.js'
 import { actionBundle, actionMetadata } from '../harness/bundles.js'
 import { createCodexHome } from '../../harness/codex-model/codex-home.js'
 import {

@@ -9,7 +9,7 @@ import { findLedger } from '../../src/ledger/index.js'
 import { findMergeCorrectionOrder } from '../../src/report/merge-correction-comment.js'
 import type { BlockedPull, MergedPull, OrderSlot } from '../../src/report/merge-summary.js'
 import { startForge, type Forge } from '../../harness/github-emulator/index.js'
-import type { ActionRunResult } from '../harness/action-runner.js'
+import type { ActionRunResult } from '../../harness/actions-engine/action-runner.js'
 import { tempDir, waitFor } from '../github-emulator/helpers.js'
 import { MergeRepo, PIPELINE_LOGIN, editLine, type MadePull } from './fixtures/merge-wave.js'
 

@@ -40,9 +40,16 @@ const ISSUES: NewIssue[] = [
   }
 ]
 
-/** Creates the sample repository with labels and issues; returns the repository name. */
-export async function seedSampleRepo(forge: Forge, name = SAMPLE_REPO): Promise<string> {
-  await forge.createRepo({ name, files: SAMPLE_PROJECT_FILES })
+/**
+ * Creates the sample repository with labels and issues; returns the repository name. `extraFiles`
+ * join the sample project's files in its first commit (e.g. the pipeline's workflows and actions).
+ */
+export async function seedSampleRepo(
+  forge: Forge,
+  name = SAMPLE_REPO,
+  extraFiles: Readonly<Record<string, string>> = {}
+): Promise<string> {
+  await forge.createRepo({ name, files: { ...SAMPLE_PROJECT_FILES, ...extraFiles } })
   for (const label of LABELS) forge.createLabel(name, label)
   for (const issue of ISSUES) forge.createIssue(name, issue)
   return name

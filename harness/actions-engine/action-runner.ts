@@ -1,9 +1,23 @@
-import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parse as parseYaml } from 'yaml'
+import { runInGroup } from './process.js'
+import {
+  parseKeyValueFile,
+  parseWorkflowCommands,
+  type Annotation,
+  type LogGroup
+} from './workflow-commands.js'
+
+export {
+  parseKeyValueFile,
+  parseWorkflowCommands,
+  unescapeCommandValue,
+  type Annotation,
+  type LogGroup
+} from './workflow-commands.js'
 
 /**
  * Where a run's URLs point unless a test says otherwise: a closed port on loopback, so an action
@@ -51,24 +65,6 @@ export interface RunActionOptions {
   timeoutMs?: number
   /** Keep the run's temporary files (event payload, file commands, `RUNNER_TEMP`) afterwards. */
   keepFiles?: boolean
-}
-
-/** An annotation the action printed with `::error`, `::warning` or `::notice`. */
-export interface Annotation {
-  level: 'error' | 'warning' | 'notice'
-  message: string
-  title?: string
-  file?: string
-  line?: number
-  endLine?: number
-  col?: number
-  endColumn?: number
-}
-
-/** A `::group::` in the log and the lines printed inside it. */
-export interface LogGroup {
-  title: string
-  lines: string[]
 }
 
 export interface ActionRunResult {
@@ -141,7 +137,11 @@ async function runIn(runDir: string, options: RunActionOptions): Promise<ActionR
   const inputs = { ...(await inputDefaults(options)), ...options.inputs }
   const env = runnerEnvironment(options, { event, workspace, runnerTemp, files, inputs })
   const started = performance.now()
-  const exit = await spawnNode(resolve(options.entry), workspace, env, options.timeoutMs ?? 120_000)
+  const exit = await runInGroup(process.execPath, [resolve(options.entry)], {
+    cwd: workspace,
+    env,
+    timeoutMs: options.timeoutMs ?? 120_000
+  })
   const durationMs = performance.now() - started
 
   // The runner reads workflow commands from both streams, each on its own.
@@ -258,182 +258,4 @@ async function inputDefaults(options: RunActionOptions): Promise<Record<string, 
     }
   }
   return defaults
-}
-
-interface NodeExit {
-  exitCode: number | null
-  signal: NodeJS.Signals | null
-  timedOut: boolean
-  stdout: string
-  stderr: string
-}
-
-function spawnNode(
-  entry: string,
-  cwd: string,
-  env: Record<string, string>,
-  timeoutMs: number
-): Promise<NodeExit> {
-  return new Promise((resolvePromise, reject) => {
-    // Its own process group, so a timeout ends whatever the action started as well.
-    const child = spawn(process.execPath, [entry], {
-      cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    const stdout: Buffer[] = []
-    const stderr: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-    let timedOut = false
-    let killTimer: NodeJS.Timeout | undefined
-    const timer = setTimeout(() => {
-      timedOut = true
-      killGroup(child.pid, 'SIGTERM')
-      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000)
-    }, timeoutMs)
-    child.on('error', error => {
-      clearTimeout(timer)
-      reject(new Error(`Could not start node for ${entry}: ${error.message}`))
-    })
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer)
-      clearTimeout(killTimer)
-      if (timedOut) killGroup(child.pid, 'SIGKILL')
-      resolvePromise({
-        exitCode,
-        signal,
-        timedOut,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8')
-      })
-    })
-  })
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return
-  try {
-    process.kill(-pid, signal)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
-  }
-}
-
-/**
- * Parses a file-command file (`GITHUB_OUTPUT`, `GITHUB_STATE`, `GITHUB_ENV`) as the runner does:
- * `name=value` lines and `name<<DELIMITER` blocks whose value is every line up to the delimiter.
- */
-export function parseKeyValueFile(text: string, fileName: string): Record<string, string> {
-  const lines = text.split(/\r?\n/)
-  const values: Record<string, string> = {}
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? ''
-    if (line === '') continue
-    const equals = line.indexOf('=')
-    const heredoc = line.indexOf('<<')
-    if (equals !== -1 && (heredoc === -1 || equals < heredoc)) {
-      values[line.slice(0, equals)] = line.slice(equals + 1)
-      continue
-    }
-    if (heredoc === -1) {
-      throw new Error(
-        `${fileName} line ${i + 1} is neither 'name=value' nor 'name<<DELIMITER': ${line}`
-      )
-    }
-    const name = line.slice(0, heredoc)
-    const delimiter = line.slice(heredoc + 2)
-    const end = lines.indexOf(delimiter, i + 1)
-    if (delimiter === '' || end === -1) {
-      throw new Error(
-        `${fileName}: the value of '${name}' is not closed by its delimiter '${delimiter}'.`
-      )
-    }
-    values[name] = lines.slice(i + 1, end).join('\n')
-    i = end
-  }
-  return values
-}
-
-/** Undoes `@actions/core`'s escaping of command data and, with `property`, of property values. */
-export function unescapeCommandValue(value: string, property = false): string {
-  const pattern = property ? /%(25|0D|0A|3A|2C)/gi : /%(25|0D|0A)/gi
-  const decoded: Record<string, string> = {
-    '25': '%',
-    '0D': '\r',
-    '0A': '\n',
-    '3A': ':',
-    '2C': ','
-  }
-  return value.replace(pattern, (_, code: string) => decoded[code.toUpperCase()] ?? '')
-}
-
-const ANNOTATION_LEVELS = new Set(['error', 'warning', 'notice'])
-
-/**
- * Reads the workflow commands in a log (`::name key=value,...::message` lines): annotations,
- * groups with the lines logged inside them, debug messages and masks. Honours
- * `::stop-commands::<token>` up to `::<token>::`, as the runner does.
- */
-export function parseWorkflowCommands(
-  log: string
-): Pick<ActionRunResult, 'annotations' | 'groups' | 'debug' | 'masks'> {
-  const result: Pick<ActionRunResult, 'annotations' | 'groups' | 'debug' | 'masks'> = {
-    annotations: [],
-    groups: [],
-    debug: [],
-    masks: []
-  }
-  let group: LogGroup | null = null
-  let resumeToken: string | null = null
-  for (const rawLine of log.split(/\r?\n/)) {
-    const line = rawLine.trim()
-    if (resumeToken !== null) {
-      if (line === `::${resumeToken}::`) resumeToken = null
-      else group?.lines.push(rawLine)
-      continue
-    }
-    const command = /^::([A-Za-z][\w-]*)(?: (.*?))?::(.*)$/.exec(line)
-    if (!command) {
-      group?.lines.push(rawLine)
-      continue
-    }
-    const [, name = '', rawProperties = '', rawMessage = ''] = command
-    const message = unescapeCommandValue(rawMessage)
-    if (ANNOTATION_LEVELS.has(name)) {
-      result.annotations.push(annotation(name as Annotation['level'], message, rawProperties))
-    } else if (name === 'group') {
-      group = { title: message, lines: [] }
-      result.groups.push(group)
-    } else if (name === 'endgroup') {
-      group = null
-    } else if (name === 'debug') {
-      result.debug.push(message)
-    } else if (name === 'add-mask') {
-      result.masks.push(message)
-    } else if (name === 'stop-commands') {
-      resumeToken = message
-    }
-  }
-  return result
-}
-
-function annotation(
-  level: Annotation['level'],
-  message: string,
-  rawProperties: string
-): Annotation {
-  const found: Annotation = { level, message }
-  for (const pair of rawProperties.split(',')) {
-    const equals = pair.indexOf('=')
-    if (equals === -1) continue
-    const key = pair.slice(0, equals).trim()
-    const value = unescapeCommandValue(pair.slice(equals + 1), true)
-    if (key === 'title' || key === 'file') found[key] = value
-    if (key === 'line' || key === 'endLine' || key === 'col' || key === 'endColumn') {
-      found[key] = Number.parseInt(value, 10)
-    }
-  }
-  return found
 }

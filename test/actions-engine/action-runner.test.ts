@@ -9,7 +9,7 @@ import {
   parseWorkflowCommands,
   runAction,
   unescapeCommandValue
-} from './action-runner.js'
+} from '../../harness/actions-engine/action-runner.js'
 
 const fixtures = resolve('test/fixtures/actions')
 
