@@ -10,22 +10,12 @@ import type {
   RequestLogEntry,
   SandboxUser
 } from '../github-emulator/types.js'
-import type { NewWorkflowRun } from '../github-emulator/workflow-runs.js'
-
-/** A job's environment from the forge: its token and the artifact runtime. */
-export interface ForgeJobEnvironment {
-  GITHUB_TOKEN: string
-  ACTIONS_RUNTIME_TOKEN: string
-  ACTIONS_RESULTS_URL: string
-  [name: string]: string
-}
-
-/** An installation token minted by the forge. */
-export interface ForgeInstallationToken {
-  token: string
-  login: string
-  slug: string
-}
+import type { InstallationToken, InstallationTokenOptions } from '../github-emulator/apps.js'
+import type {
+  JobOptions,
+  NewWorkflowRun,
+  ScopedJobEnvironment
+} from '../github-emulator/workflow-runs.js'
 
 /** The emulator, as the engine uses it. */
 export interface EngineForge {
@@ -46,20 +36,11 @@ export interface EngineForge {
     runId: number,
     change: { status: WorkflowRunRecord['status']; conclusion?: string | null }
   ): void
-  jobEnvironment(
-    repo: string,
-    runId: number,
-    options: { permissions: Record<string, string> }
-  ): ForgeJobEnvironment
-  createInstallationToken(
-    repo: string,
-    options: { permissions: Record<string, string>; appSlug?: string }
-  ): ForgeInstallationToken
+  jobEnvironment(repo: string, runId: number, job: JobOptions): ScopedJobEnvironment
+  createInstallationToken(repo: string, options: InstallationTokenOptions): InstallationToken
   revokeToken(token: string): void
   startCheckRun(repo: string, check: { name: string; headSha: string; detailsUrl: string }): number
   completeCheckRun(repo: string, id: number, conclusion: 'success' | 'failure' | 'cancelled'): void
-  /** The id the request log records for requests made with `token`. */
-  tokenId(token: string): string | null
   requests(): RequestLogEntry[]
   userFor(kind: 'admin' | 'write' | 'read'): SandboxUser
   mount(handler: ExtraRequestHandler): void

@@ -9,6 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { tokenIdOf } from '../github-emulator/auth.js'
 import type { ForgeEvent } from '../github-emulator/types.js'
 import type { ActionSources } from './actions.js'
 import { ConcurrencyGroups } from './concurrency.js'
@@ -222,7 +223,7 @@ function jobHost(
       const { GITHUB_TOKEN: token, ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL } = env
       return {
         token,
-        tokenId: forge.tokenId(token) ?? token.slice(0, 8),
+        tokenId: tokenIdOf(token),
         runtimeEnv: { ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL }
       }
     },
@@ -240,7 +241,7 @@ function jobHost(
           permissions,
           appSlug: options.app?.slug
         })
-        minted(issued.token, forge.tokenId(issued.token) ?? issued.token.slice(0, 8))
+        minted(issued.token, tokenIdOf(issued.token))
         return { token: issued.token, slug: issued.slug, installationId: 1 }
       }
     }),
