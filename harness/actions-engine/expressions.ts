@@ -17,6 +17,7 @@ import {
 } from '@actions/workflow-parser'
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token'
 import { InvalidWorkflow, UnsupportedConstruct, type WorkflowPlace } from './errors.js'
+import { splitEmbedded, textOf } from './scalar-text.js'
 
 /** A JSON-like value, as contexts hold them. */
 export type Value = string | number | boolean | null | Value[] | { [key: string]: Value }
@@ -65,6 +66,20 @@ function statusFunctions(status: Status): FunctionDefinition[] {
   ]
 }
 
+/**
+ * The expression's tokens. The package's lexer unescapes only the first `''` of a string literal;
+ * GitHub's unescapes every one, so string values are taken again from their lexemes.
+ */
+function lex(expression: string) {
+  const tokens = new Lexer(expression).lex().tokens
+  for (const token of tokens) {
+    if (typeof token.value === 'string' && token.lexeme.startsWith("'")) {
+      token.value = token.lexeme.slice(1, -1).replace(/''/g, "'")
+    }
+  }
+  return tokens
+}
+
 function toData(contexts: Contexts): data.Dictionary {
   return JSON.parse(JSON.stringify(contexts), data.reviver) as data.Dictionary
 }
@@ -81,8 +96,7 @@ function evaluateData(
 ): data.ExpressionData {
   const functions = statusFunctions(status)
   try {
-    const lexed = new Lexer(expression).lex()
-    const ast = new Parser(lexed.tokens, Object.keys(contexts), functions).parse()
+    const ast = new Parser(lex(expression), Object.keys(contexts), functions).parse()
     const table = new Map(functions.map(fn => [fn.name.toLowerCase(), fn]))
     return new Evaluator(ast, toData(contexts), table).evaluate()
   } catch (error) {
@@ -122,7 +136,17 @@ export function evaluateToken(
   status: Status = ALL_WELL
 ): Value {
   const place = { file, line: token.line }
-  if (isBasicExpression(token)) return evaluateExpression(token.expression, contexts, place, status)
+  if (isBasicExpression(token)) {
+    const text = textOf(token)
+    if (text === undefined) return evaluateExpression(token.expression, contexts, place, status)
+    return splitEmbedded(text)
+      .map(part =>
+        'literal' in part
+          ? part.literal
+          : valueText(evaluateExpression(part.expression, contexts, place, status))
+      )
+      .join('')
+  }
   if (isString(token)) return token.value
   if (isNumber(token)) return token.value
   if (isBoolean(token)) return token.value

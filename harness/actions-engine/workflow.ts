@@ -7,6 +7,7 @@
 import {
   NoOperationTraceWriter,
   convertWorkflowTemplate,
+  isBasicExpression,
   isMapping,
   isSequence,
   isString,
@@ -14,8 +15,9 @@ import {
   type WorkflowTemplate
 } from '@actions/workflow-parser'
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token'
-import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token'
+import { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token'
 import { InvalidWorkflow, UnsupportedConstruct, type WorkflowPlace } from './errors.js'
+import { embeddedTexts, rememberText } from './scalar-text.js'
 
 /** One step of a job. */
 export interface StepModel {
@@ -241,6 +243,11 @@ export async function loadWorkflow(path: string, content: string): Promise<Workf
     )
   }
   const root = parsed.value
+  const texts = embeddedTexts(content)
+  for (const [, token] of TemplateToken.traverse(root)) {
+    if (isBasicExpression(token) && token.originalExpressions !== undefined)
+      rememberText(token, texts)
+  }
   if (!isMapping(root)) throw new InvalidWorkflow({ file: path, line: 1 }, 'not a mapping')
   refuseUnknownKeys(path, root, WORKFLOW_KEYS, 'at the top of the workflow')
   const jobs = optionalMapping(path, root, 'jobs')

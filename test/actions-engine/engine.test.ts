@@ -12,6 +12,7 @@ import {
   type RunRecord
 } from '../../harness/actions-engine/index.js'
 import { startForge, type Forge } from '../../harness/github-emulator/index.js'
+import { expectConclusion } from './run-log.js'
 
 const ECHO_ACTION = {
   'actions/echo/action.yml': `name: echo
@@ -318,7 +319,8 @@ describe('events and the GITHUB_TOKEN rule', () => {
     await as('write').rest.issues.addLabels({ ...where(), issue_number: 1, labels: ['go'] })
     await engine.settled({ timeoutMs: 60_000 })
     const runs = newRuns(before)
-    expect(runs.map(run => [run.name, run.conclusion])).toEqual([['labelled', 'success']])
+    expect(runs.map(run => run.name)).toEqual(['labelled'])
+    expectConclusion(runs[0], 'success')
     const report = permissionReport(runs, forge.requests())
     expect(report[0]).toMatchObject({ job: 'comment', used: ['issues:write'] })
     expect(report[0]?.refused.map(entry => entry.route)).toEqual([
@@ -333,7 +335,7 @@ describe('the App token stand-in', () => {
     await dispatch('app.yml')
     await engine.settled({ timeoutMs: 60_000 })
     const [run] = byWorkflow(newRuns(before), 'app')
-    expect(run?.conclusion).toBe('success')
+    expectConclusion(run, 'success')
     expect(run?.jobs[0]?.steps[1]?.log).toContain('slug=helper')
     const comments = await as('read').rest.issues.listComments({ ...where(), issue_number: 1 })
     expect(comments.data.at(-1)?.user?.login).toBe('helper[bot]')

@@ -122,15 +122,3 @@ export async function startPipelineWorld(options: WorldOptions = {}): Promise<Pi
 export function runsOf(runs: readonly RunRecord[], file: string): RunRecord[] {
   return runs.filter(run => run.workflow === `.github/workflows/${file}`)
 }
-
-/** Every step log of a run, for a failing assertion's message. */
-export function runLog(run: RunRecord): string {
-  return run.jobs
-    .map(job =>
-      [
-        `## ${job.name}: ${job.result}${job.error ? ` (${job.error})` : ''}`,
-        ...job.steps.map(step => `### ${step.name}: ${step.outcome}\n${step.log}`)
-      ].join('\n')
-    )
-    .join('\n')
-}

@@ -6,7 +6,9 @@ import { ConcurrencyGroups } from '../../harness/actions-engine/concurrency.js'
 import {
   ALL_WELL,
   evaluateCondition,
-  evaluateExpression
+  evaluateExpression,
+  evaluateText,
+  evaluateTextMap
 } from '../../harness/actions-engine/expressions.js'
 import { expandStrategy, legName } from '../../harness/actions-engine/matrix.js'
 import { jobPermissions, writeScopes } from '../../harness/actions-engine/permissions.js'
@@ -163,7 +165,7 @@ describe('token permissions', () => {
 
   it('refuses an unknown scope or level, naming it', () => {
     expect(() => jobPermissions({ value: { statuss: 'read' }, place }, null, 'restricted')).toThrow(
-      /unknown scope 'statuss'/
+      /does not know: 'statuss'/
     )
     expect(() => jobPermissions({ value: { issues: 'admin' }, place }, null, 'restricted')).toThrow(
       /permissions.issues/
@@ -195,6 +197,36 @@ describe('expressions', () => {
     expect(
       evaluateCondition("success() && github.event_name == 'issues'", contexts, place, ALL_WELL)
     ).toBe(true)
+  })
+
+  it("string literals unescape every '' (the package's lexer unescapes only the first)", () => {
+    expect(evaluateExpression("format('a ''{0}'' b {{x}} ''c''', 1)", contexts, place)).toBe(
+      "a '1' b {x} 'c'"
+    )
+  })
+
+  it('a value mixing text and expressions is the YAML-decoded text with each expression substituted', async () => {
+    const model = await loadWorkflow(
+      '.github/workflows/x.yml',
+      `on: workflow_dispatch
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          curl -d '{"labels":["go"]}' "$API/\${{ github.event_name }}"
+          echo 'it''s' \${{ needs.plan.result }}
+        env:
+          FOLDED: >-
+            one \${{ github.event_name }}
+            two
+`
+    )
+    const step = model.jobs[0]!.steps[0]!
+    expect(evaluateText(step.run!, contexts, model.path)).toBe(
+      `curl -d '{"labels":["go"]}' "$API/issues"\necho 'it''s' success\n`
+    )
+    expect(evaluateTextMap(step.env, contexts, model.path)).toEqual({ FOLDED: 'one issues two' })
   })
 
   it('hashFiles is refused as unsupported, a bad expression as invalid', () => {
