@@ -197,16 +197,13 @@ async function enterGroup(
 ): Promise<GroupEntry> {
   const token = call.job.concurrency
   if (token === null) return { leave: () => undefined }
-  const value = evaluateToken(token, call.contexts, call.run.workflow.path)
-  const settings =
-    typeof value === 'object' && value !== null ? (value as Record<string, Value>) : {}
-  const group = typeof value === 'string' ? value : String(settings.group ?? '')
-  const member = { cancel: () => abort.abort() }
-  const admitted = await host.concurrency.enter(
-    group,
-    member,
-    settings['cancel-in-progress'] === true
+  const { group, cancelInProgress } = readConcurrency(
+    evaluateToken(token, call.contexts, call.run.workflow.path)
   )
+  const member = { cancel: () => abort.abort() }
+  host.activity(call.run.id, 'waiting', 1)
+  const admitted = await host.concurrency.enter(group, member, cancelInProgress)
+  host.activity(call.run.id, 'waiting', -1)
   if (!admitted)
     return { cancelled: `Canceling since a higher priority waiting request for '${group}' exists` }
   return { leave: () => host.concurrency.leave(group, member) }

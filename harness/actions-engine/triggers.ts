@@ -73,10 +73,9 @@ interface EventFilter {
 function globMatches(pattern: string, value: string): boolean {
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*\*/g, '\u0000')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\?/g, '.')
-    .replace(/\u0000/g, '.*')
+    .split('**')
+    .map(part => part.replace(/\*/g, '[^/]*').replace(/\?/g, '.'))
+    .join('.*')
   return new RegExp(`^${source}$`).test(value)
 }
 

@@ -25,7 +25,7 @@ function labelPart(core: ForgeCore, repo: RepoState, name: unknown): Payload {
 
 function pullPart(core: ForgeCore, repo: RepoState, number: unknown): Payload {
   const issue = repo.issues.get(Number(number))
-  if (issue?.pull == null) return {}
+  if (issue?.pull === undefined || issue.pull === null) return {}
   const pull = renderPullSimple(core, repo, issue as IssueRecord & { pull: PullRecord })
   return {
     number: issue.number,
