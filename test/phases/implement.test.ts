@@ -123,6 +123,7 @@ class FakeForge {
       draft: false,
       headRef: pull.head,
       headSha: '',
+      crossRepository: false,
       baseRef: pull.base,
       baseSha: '',
       mergeable: null,
