@@ -152,6 +152,8 @@ export interface Artifacts {
 /** Where a phase reports: logs, annotations, outputs and the job summary. */
 export interface Ui {
   info(message: string): void
+  /** Something a person should see that is no fault of the pipeline (a notice annotation). */
+  notice(message: string): void
   warning(message: string, where?: AnnotationPlace): void
   error(message: string, where?: AnnotationPlace): void
   debug(message: string): void

@@ -1,7 +1,8 @@
 /**
- * Dispatch, step plan: from a batch of issues to a wave plan. Choose the batch (the input, or the
- * labelled issue of the event), gather the facts at the base, triage, pass the confirmation gate,
- * keep the plan as an artifact, and when halted comment the proposal on the affected issues.
+ * Dispatch, step plan: from a batch of issues to a wave plan. Check that the person who labelled
+ * an issue may start a wave, choose the batch (the input, or the labelled issue of the event),
+ * gather the facts at the base, triage, pass the confirmation gate, keep the plan as an artifact,
+ * and when halted comment the proposal on the affected issues.
  */
 import { sealPlan, type WavePlan } from '../contracts/index.js'
 import {
@@ -11,10 +12,13 @@ import {
   planMatrix,
   planOutput,
   planWave,
+  senderCheck,
+  senderRefusal,
   type ConfirmDecision,
   type TriggerEvent
 } from '../plan/index.js'
 import type { Artifacts, Forge, Git, GitAuth, MutationOutcome, Ui } from '../ports.js'
+import { escapeText } from '../report/comment-markdown.js'
 import {
   proposalCommentKey,
   proposalIssues,
@@ -53,9 +57,9 @@ export interface PlanRequest {
 
 /** What the plan step works with. */
 export type PlanPhaseContext = Pick<PhaseContext, 'repo' | 'run' | 'config' | 'pipelineLogin'> & {
-  forge: PlanFactsForge & Pick<Forge, 'upsertComment'>
+  forge: PlanFactsForge & Pick<Forge, 'upsertComment' | 'getPermission'>
   artifacts: Pick<Artifacts, 'upload'>
-  ui: Pick<Ui, 'info' | 'warning' | 'group'>
+  ui: Pick<Ui, 'info' | 'notice' | 'warning' | 'group'>
 }
 
 /** The proposal comment on one issue, and what writing it did. */
@@ -67,7 +71,10 @@ export interface ProposalCommentResult {
 
 /** How the step ended. */
 export type PlanResult =
-  /** The event asked for no wave (an issue labelled with another label). */
+  /**
+   * The event starts no wave: an issue labelled with another label, or by someone who may not
+   * start one (then nothing was read but their permission, and nothing written).
+   */
   | { outcome: 'nothing'; summary: string }
   /** `confirm` named another plan: nothing was written. */
   | { outcome: 'refused'; plan: WavePlan; message: string; summary: string }
@@ -96,6 +103,14 @@ export async function runPlanPhase(
   git: Pick<Git, 'exec' | 'hasRevision'> & Partial<Pick<Git, 'fetch'>>,
   request: PlanRequest
 ): Promise<PlanResult> {
+  const refusal = await authorizeSender(context, request.event)
+  if (refusal !== null) {
+    context.ui.notice(refusal)
+    return {
+      outcome: 'nothing',
+      summary: `## Wave plan\n\n**Nothing to plan.** ${escapeText(refusal, { max: 1000 })}\n`
+    }
+  }
   const batch = chooseBatch(context, request)
   if (batch.outcome === 'nothing') {
     context.ui.info(batch.reason)
@@ -145,6 +160,28 @@ export async function runPlanPhase(
   }
 }
 
+/**
+ * Why the event may not start a wave, or null when it may: the labeller of an issue needs write
+ * access, since anyone with triage access can label. One request, before any other.
+ */
+async function authorizeSender(
+  context: PlanPhaseContext,
+  event: TriggerEvent | null
+): Promise<string | null> {
+  const check = senderCheck(event)
+  if (check.check === 'none') return null
+  if (check.check === 'refuse') return check.message
+  const permission = await context.forge.getPermission(check.login)
+  const repository = `${context.repo.owner}/${context.repo.repo}`
+  const refusal = senderRefusal(check.login, permission, repository)
+  if (refusal === null) {
+    context.ui.info(
+      `${check.login} has '${permission}' access to ${repository}: the label may start a wave.`
+    )
+  }
+  return refusal
+}
+
 /** The issues of the wave: the input, or what the event asks for. */
 function chooseBatch(
   context: PlanPhaseContext,
@@ -152,7 +189,7 @@ function chooseBatch(
 ): { outcome: 'plan'; issues: readonly number[] } | { outcome: 'nothing'; reason: string } {
   if (request.issues.length > 0) return { outcome: 'plan', issues: request.issues }
   const fromEvent = batchFromEvent(
-    request.event ?? { name: 'none', action: null, issue: null, label: null },
+    request.event ?? { name: 'none', action: null, issue: null, label: null, sender: null },
     context.config.labels.trigger
   )
   if (fromEvent.outcome === 'error') throw new Error(fromEvent.message)

@@ -200,6 +200,7 @@ async function fixture(): Promise<Fixture> {
       pipelineLogin: 'waves[bot]',
       ui: {
         info: message => log.push(message),
+        notice: message => log.push(`notice: ${message}`),
         warning: message => log.push(`warning: ${message}`),
         error: message => log.push(`error: ${message}`),
         debug: () => undefined,
