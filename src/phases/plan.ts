@@ -103,19 +103,8 @@ export async function runPlanPhase(
   git: Pick<Git, 'exec' | 'hasRevision'> & Partial<Pick<Git, 'fetch'>>,
   request: PlanRequest
 ): Promise<PlanResult> {
-  const refusal = await authorizeSender(context, request.event)
-  if (refusal !== null) {
-    context.ui.notice(refusal)
-    return {
-      outcome: 'nothing',
-      summary: `## Wave plan\n\n**Nothing to plan.** ${escapeText(refusal, { max: 1000 })}\n`
-    }
-  }
-  const batch = chooseBatch(context, request)
-  if (batch.outcome === 'nothing') {
-    context.ui.info(batch.reason)
-    return { outcome: 'nothing', summary: `## Wave plan\n\n**Nothing to plan.** ${batch.reason}\n` }
-  }
+  const batch = await chooseBatch(context, request)
+  if (batch.outcome === 'nothing') return batch
   const revision = await baseRevision(git, request.base ?? context.config.base)
   const repo = `${context.repo.owner}/${context.repo.repo}`
   const facts = await context.ui.group(
@@ -182,18 +171,36 @@ async function authorizeSender(
   return refusal
 }
 
-/** The issues of the wave: the input, or what the event asks for. */
-function chooseBatch(
+/**
+ * The issues of the wave, once the event may start one: the input, or what the event asks for.
+ * Nothing to plan comes with its summary.
+ */
+async function chooseBatch(
   context: PlanPhaseContext,
   request: PlanRequest
-): { outcome: 'plan'; issues: readonly number[] } | { outcome: 'nothing'; reason: string } {
+): Promise<
+  { outcome: 'plan'; issues: readonly number[] } | { outcome: 'nothing'; summary: string }
+> {
+  const refusal = await authorizeSender(context, request.event)
+  if (refusal !== null) {
+    context.ui.notice(refusal)
+    return nothingToPlan(escapeText(refusal, { max: 1000 }))
+  }
   if (request.issues.length > 0) return { outcome: 'plan', issues: request.issues }
   const fromEvent = batchFromEvent(
     request.event ?? { name: 'none', action: null, issue: null, label: null, sender: null },
     context.config.labels.trigger
   )
   if (fromEvent.outcome === 'error') throw new Error(fromEvent.message)
+  if (fromEvent.outcome === 'nothing') {
+    context.ui.info(fromEvent.reason)
+    return nothingToPlan(fromEvent.reason)
+  }
   return fromEvent
+}
+
+function nothingToPlan(reason: string): { outcome: 'nothing'; summary: string } {
+  return { outcome: 'nothing', summary: `## Wave plan\n\n**Nothing to plan.** ${reason}\n` }
 }
 
 /**
