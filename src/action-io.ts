@@ -35,18 +35,32 @@ export const DISPATCH_OUTPUTS = {
   status: 'status'
 } as const
 
-export const REVIEW_INPUTS = { ...COMMON_INPUTS, pr: 'pr' } as const
+/** The outputs of `step: select` of the review and correct actions. */
+export const SELECT_OUTPUTS = { include: 'include', count: 'count' } as const
+
+export const REVIEW_INPUTS = { ...COMMON_INPUTS, step: 'step', pr: 'pr' } as const
 
 export const REVIEW_OUTPUTS = {
   verdict: 'verdict',
   next: 'next',
   blockingCount: 'blocking-count',
-  headSha: 'head-sha'
+  headSha: 'head-sha',
+  ...SELECT_OUTPUTS
 } as const
 
-export const CORRECT_INPUTS = { ...COMMON_INPUTS, pr: 'pr', maxCycles: 'max-cycles' } as const
+export const CORRECT_INPUTS = {
+  ...COMMON_INPUTS,
+  step: 'step',
+  pr: 'pr',
+  maxCycles: 'max-cycles'
+} as const
 
-export const CORRECT_OUTPUTS = { cycle: 'cycle', status: 'status', headSha: 'head-sha' } as const
+export const CORRECT_OUTPUTS = {
+  cycle: 'cycle',
+  status: 'status',
+  headSha: 'head-sha',
+  ...SELECT_OUTPUTS
+} as const
 
 export const MERGE_INPUTS = {
   ...COMMON_INPUTS,

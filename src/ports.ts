@@ -152,6 +152,8 @@ export interface Artifacts {
 /** Where a phase reports: logs, annotations, outputs and the job summary. */
 export interface Ui {
   info(message: string): void
+  /** Something a person should see that is no fault of the pipeline (a notice annotation). */
+  notice(message: string): void
   warning(message: string, where?: AnnotationPlace): void
   error(message: string, where?: AnnotationPlace): void
   debug(message: string): void
@@ -209,6 +211,8 @@ export interface ForgePull {
   draft: boolean
   headRef: string
   headSha: string
+  /** Whether the head branch lives in another repository (a fork, or one since deleted). */
+  crossRepository: boolean
   baseRef: string
   baseSha: string
   /** null while GitHub is still computing it. */
@@ -277,10 +281,17 @@ export interface Forge {
   updateBranch(number: number, expectedHeadSha: string): Promise<UpdateBranchResult>
   deleteBranch(branch: string): Promise<void>
   getCiState(sha: string): Promise<ForgeCiState>
+  /**
+   * The state of the newest status named `context` on a commit, or null when it has none. Reads
+   * statuses only (no check runs), so the token needs no `checks` scope.
+   */
+  getCommitStatus(sha: string, context: string): Promise<CommitState | null>
   setCommitStatus(
     sha: string,
     status: { context: string; state: CommitState; description: string; targetUrl?: string }
   ): Promise<void>
+  /** The names of a workflow run's artifacts. */
+  listRunArtifactNames(runId: number): Promise<string[]>
   dispatchWorkflow(
     workflow: string,
     ref: string,

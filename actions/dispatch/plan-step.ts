@@ -1,7 +1,8 @@
 /**
  * The plan step of the dispatch action: read `issues`, `confirm`, `base`, `environment` and the
- * triggering event, run the plan phase on the checked-out base (with the pipeline's branches
- * fetched from the checkout's remote), set the outputs and write the summary.
+ * triggering event (whose sender, for a labelled issue, the phase checks first), run the plan phase
+ * on the checked-out base (with the pipeline's branches fetched from the checkout's remote), set
+ * the outputs and write the summary.
  */
 import { readFile } from 'node:fs/promises'
 import { DISPATCH_INPUTS, DISPATCH_OUTPUTS } from '../../src/action-io.js'
@@ -61,7 +62,7 @@ export async function readPlanRequest(read: InputReader, env: Environment): Prom
   }
   return {
     issues: list.numbers,
-    event: list.numbers.length === 0 ? await readTriggerEvent(env) : null,
+    event: await readTriggerEvent(env),
     confirm: confirm === '' ? null : confirm,
     base: base === '' ? null : base,
     environment: environment === '' ? null : environment
@@ -79,7 +80,7 @@ async function readTriggerEvent(env: Environment): Promise<TriggerEvent | null> 
       payload = JSON.parse(await readFile(path, 'utf8'))
     } catch (error) {
       throw new Error(
-        `The event payload ${path} could not be read (${(error as Error).message}). Pass the issue numbers in 'issues'.`,
+        `The event payload ${path} could not be read (${(error as Error).message}). The runner writes it for every job; run the action in a GitHub Actions job, or re-run it.`,
         { cause: error }
       )
     }
@@ -88,12 +89,14 @@ async function readTriggerEvent(env: Environment): Promise<TriggerEvent | null> 
     action?: unknown
     issue?: { number?: unknown }
     label?: { name?: unknown }
+    sender?: { login?: unknown }
   }
   return {
     name,
     action: typeof fields.action === 'string' ? fields.action : null,
     issue: typeof fields.issue?.number === 'number' ? fields.issue.number : null,
-    label: typeof fields.label?.name === 'string' ? fields.label.name : null
+    label: typeof fields.label?.name === 'string' ? fields.label.name : null,
+    sender: typeof fields.sender?.login === 'string' ? fields.sender.login : null
   }
 }
 

@@ -353,6 +353,26 @@ export class GitHubForge implements Forge {
     }
   }
 
+  /**
+   * From the combined status, which holds the newest status of each context: one request unless
+   * the commit has more than 100 contexts and the first page lacks this one.
+   */
+  async getCommitStatus(sha: string, context: string): Promise<CommitState | null> {
+    for (let page = 1; ; page += 1) {
+      const { data } = await this.send(`reading the commit statuses of ${sha}`, () =>
+        this.octokit.rest.repos.getCombinedStatusForRef({
+          ...this.where,
+          ref: sha,
+          per_page: perPage,
+          page
+        })
+      )
+      const found = data.statuses.find(status => status.context === context)
+      if (found) return found.state as CommitState
+      if (data.statuses.length < perPage || page * perPage >= data.total_count) return null
+    }
+  }
+
   /** Sets a commit status; a description over GitHub's 140 characters is shortened. */
   async setCommitStatus(
     sha: string,
@@ -368,6 +388,18 @@ export class GitHubForge implements Forge {
         ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl })
       })
     )
+  }
+
+  /** One request per 100 artifacts. */
+  async listRunArtifactNames(runId: number): Promise<string[]> {
+    const artifacts = await this.send(`listing the artifacts of workflow run ${runId}`, () =>
+      this.octokit.paginate(this.octokit.rest.actions.listWorkflowRunArtifacts, {
+        ...this.where,
+        run_id: runId,
+        per_page: perPage
+      })
+    )
+    return artifacts.map(artifact => artifact.name)
   }
 
   /** Starts a `workflow_dispatch` run of `workflow` (file name or id) on `ref`. */
@@ -522,6 +554,8 @@ function toPull(pull: PullData | PullListEntry): ForgePull {
     draft: pull.draft ?? false,
     headRef: pull.head.ref,
     headSha: pull.head.sha,
+    // GitHub answers a head repository that was deleted with null: it was a fork all the same.
+    crossRepository: pull.head.repo?.id !== pull.base.repo.id,
     baseRef: pull.base.ref,
     baseSha: pull.base.sha,
     mergeable: 'mergeable' in pull ? pull.mergeable : null,

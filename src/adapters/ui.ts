@@ -38,6 +38,10 @@ export class ActionsUi implements Ui {
     core.info(`::${resumeToken}::`)
   }
 
+  notice(message: string): void {
+    core.notice(message)
+  }
+
   warning(message: string, where?: AnnotationPlace): void {
     core.warning(message, annotationProperties(where))
   }
@@ -117,6 +121,10 @@ export class TerminalUi implements Ui {
 
   info(message: string): void {
     this.write(this.stdout, message)
+  }
+
+  notice(message: string): void {
+    this.write(this.stdout, `notice: ${message}`)
   }
 
   warning(message: string, where?: AnnotationPlace): void {

@@ -48,6 +48,10 @@ export class LogUi implements Ui {
     this.write(message, this.sink.verbose)
   }
 
+  notice(message: string): void {
+    this.write(`notice: ${message}`, true)
+  }
+
   warning(message: string, where?: AnnotationPlace): void {
     this.write(`warning:${place(where)} ${message}`, true)
   }

@@ -28,3 +28,13 @@ export function defaultBranchFromEvent(payload: unknown): string | null {
     ?.default_branch
   return typeof branch === 'string' && branch !== '' ? branch : null
 }
+
+/** The id of the run a `workflow_run` event reports on, or null for any other event. */
+export function workflowRunIdFromEvent(event: {
+  eventName: string
+  payload: unknown
+}): number | null {
+  if (event.eventName !== 'workflow_run') return null
+  const id = (event.payload as { workflow_run?: { id?: unknown } } | null)?.workflow_run?.id
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null
+}

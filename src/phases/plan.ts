@@ -1,7 +1,8 @@
 /**
- * Dispatch, step plan: from a batch of issues to a wave plan. Choose the batch (the input, or the
- * labelled issue of the event), gather the facts at the base, triage, pass the confirmation gate,
- * keep the plan as an artifact, and when halted comment the proposal on the affected issues.
+ * Dispatch, step plan: from a batch of issues to a wave plan. Check that the person who labelled
+ * an issue may start a wave, choose the batch (the input, or the labelled issue of the event),
+ * gather the facts at the base, triage, pass the confirmation gate, keep the plan as an artifact,
+ * and when halted comment the proposal on the affected issues.
  */
 import { sealPlan, type WavePlan } from '../contracts/index.js'
 import {
@@ -11,10 +12,13 @@ import {
   planMatrix,
   planOutput,
   planWave,
+  senderCheck,
+  senderRefusal,
   type ConfirmDecision,
   type TriggerEvent
 } from '../plan/index.js'
 import type { Artifacts, Forge, Git, GitAuth, MutationOutcome, Ui } from '../ports.js'
+import { escapeText } from '../report/comment-markdown.js'
 import {
   proposalCommentKey,
   proposalIssues,
@@ -53,9 +57,9 @@ export interface PlanRequest {
 
 /** What the plan step works with. */
 export type PlanPhaseContext = Pick<PhaseContext, 'repo' | 'run' | 'config' | 'pipelineLogin'> & {
-  forge: PlanFactsForge & Pick<Forge, 'upsertComment'>
+  forge: PlanFactsForge & Pick<Forge, 'upsertComment' | 'getPermission'>
   artifacts: Pick<Artifacts, 'upload'>
-  ui: Pick<Ui, 'info' | 'warning' | 'group'>
+  ui: Pick<Ui, 'info' | 'notice' | 'warning' | 'group'>
 }
 
 /** The proposal comment on one issue, and what writing it did. */
@@ -67,7 +71,10 @@ export interface ProposalCommentResult {
 
 /** How the step ended. */
 export type PlanResult =
-  /** The event asked for no wave (an issue labelled with another label). */
+  /**
+   * The event starts no wave: an issue labelled with another label, or by someone who may not
+   * start one (then nothing was read but their permission, and nothing written).
+   */
   | { outcome: 'nothing'; summary: string }
   /** `confirm` named another plan: nothing was written. */
   | { outcome: 'refused'; plan: WavePlan; message: string; summary: string }
@@ -96,11 +103,8 @@ export async function runPlanPhase(
   git: Pick<Git, 'exec' | 'hasRevision'> & Partial<Pick<Git, 'fetch'>>,
   request: PlanRequest
 ): Promise<PlanResult> {
-  const batch = chooseBatch(context, request)
-  if (batch.outcome === 'nothing') {
-    context.ui.info(batch.reason)
-    return { outcome: 'nothing', summary: `## Wave plan\n\n**Nothing to plan.** ${batch.reason}\n` }
-  }
+  const batch = await chooseBatch(context, request)
+  if (batch.outcome === 'nothing') return batch
   const revision = await baseRevision(git, request.base ?? context.config.base)
   const repo = `${context.repo.owner}/${context.repo.repo}`
   const facts = await context.ui.group(
@@ -145,18 +149,58 @@ export async function runPlanPhase(
   }
 }
 
-/** The issues of the wave: the input, or what the event asks for. */
-function chooseBatch(
+/**
+ * Why the event may not start a wave, or null when it may: the labeller of an issue needs write
+ * access, since anyone with triage access can label. One request, before any other.
+ */
+async function authorizeSender(
+  context: PlanPhaseContext,
+  event: TriggerEvent | null
+): Promise<string | null> {
+  const check = senderCheck(event)
+  if (check.check === 'none') return null
+  if (check.check === 'refuse') return check.message
+  const permission = await context.forge.getPermission(check.login)
+  const repository = `${context.repo.owner}/${context.repo.repo}`
+  const refusal = senderRefusal(check.login, permission, repository)
+  if (refusal === null) {
+    context.ui.info(
+      `${check.login} has '${permission}' access to ${repository}: the label may start a wave.`
+    )
+  }
+  return refusal
+}
+
+/**
+ * The issues of the wave, once the event may start one: the input, or what the event asks for.
+ * Nothing to plan comes with its summary.
+ */
+async function chooseBatch(
   context: PlanPhaseContext,
   request: PlanRequest
-): { outcome: 'plan'; issues: readonly number[] } | { outcome: 'nothing'; reason: string } {
+): Promise<
+  { outcome: 'plan'; issues: readonly number[] } | { outcome: 'nothing'; summary: string }
+> {
+  const refusal = await authorizeSender(context, request.event)
+  if (refusal !== null) {
+    context.ui.notice(refusal)
+    return nothingToPlan(escapeText(refusal, { max: 1000 }))
+  }
   if (request.issues.length > 0) return { outcome: 'plan', issues: request.issues }
   const fromEvent = batchFromEvent(
-    request.event ?? { name: 'none', action: null, issue: null, label: null },
+    request.event ?? { name: 'none', action: null, issue: null, label: null, sender: null },
     context.config.labels.trigger
   )
   if (fromEvent.outcome === 'error') throw new Error(fromEvent.message)
+  if (fromEvent.outcome === 'nothing') {
+    context.ui.info(fromEvent.reason)
+    return nothingToPlan(fromEvent.reason)
+  }
   return fromEvent
+}
+
+function nothingToPlan(reason: string): { outcome: 'nothing'; summary: string } {
+  return { outcome: 'nothing', summary: `## Wave plan\n\n**Nothing to plan.** ${reason}\n` }
 }
 
 /**

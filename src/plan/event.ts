@@ -1,6 +1,7 @@
 /**
  * The batch of a plan started by an event instead of an issue list: an issue labelled with the
- * pipeline's trigger label joins a wave on its own.
+ * pipeline's trigger label joins a wave on its own, if the person who labelled it may write to the
+ * repository.
  */
 
 /** What the plan step needs of the triggering event, read from its payload by the entry point. */
@@ -13,6 +14,8 @@ export interface TriggerEvent {
   issue: number | null
   /** The name of the label the event added, or null. */
   label: string | null
+  /** The login of the person (or app) who caused the event, or null when the payload has none. */
+  sender: string | null
 }
 
 /** The issues an event asks to plan, a reason there is nothing to plan, or an error. */
@@ -45,4 +48,42 @@ export function batchFromEvent(event: TriggerEvent, triggerLabel: string): Event
     }
   }
   return { outcome: 'plan', issues: [event.issue as number] }
+}
+
+/** The roles that may start a wave with a label: the ones that can write to the repository. */
+export const WAVE_STARTER_ROLES: readonly string[] = ['admin', 'maintain', 'write']
+
+/**
+ * Whose permission decides whether the event may start a wave. Anyone with triage access can
+ * label an issue, so an `issues: labeled` event needs its sender checked; nothing else does
+ * (dispatching a workflow by hand already takes write access).
+ */
+export type SenderCheck =
+  { check: 'none' } | { check: 'permission'; login: string } | { check: 'refuse'; message: string }
+
+/** What must be checked before an event may start a wave. */
+export function senderCheck(event: TriggerEvent | null): SenderCheck {
+  if (event?.name !== 'issues' || event.action !== 'labeled') return { check: 'none' }
+  if (event.sender === null || event.sender === '') {
+    return {
+      check: 'refuse',
+      message:
+        'The labelled event names no sender, so whether its label may start a wave cannot be checked. Nothing was done; someone with write access can run the dispatch workflow by hand.'
+    }
+  }
+  return { check: 'permission', login: event.sender }
+}
+
+/**
+ * Why the sender may not start a wave, or null when they may.
+ * @param permission the sender's role on the repository (`none` when GitHub knows no such user).
+ */
+export function senderRefusal(
+  login: string,
+  permission: string,
+  repository: string
+): string | null {
+  if (WAVE_STARTER_ROLES.includes(permission)) return null
+  const has = permission === 'none' ? 'no access' : `'${permission}' access`
+  return `${login} has ${has} to ${repository}, not write, maintain or admin: a label starts a wave only when the person who set it may write to the repository. Nothing was done; someone with write access can set the label again or run the dispatch workflow by hand.`
 }

@@ -9,7 +9,11 @@ import {
   type Forge,
   type TokenKind
 } from '../../harness/github-emulator/index.js'
-import type { RequestLogEntry } from '../../harness/github-emulator/index.js'
+import type {
+  RequestLogEntry,
+  RunArtifactSource,
+  StoredArtifact
+} from '../../harness/github-emulator/index.js'
 import { gitOk, remoteWithToken, tempDir, waitFor } from '../github-emulator/helpers.js'
 
 const repo = 'tiny-lib'
@@ -281,6 +285,7 @@ describe('pull requests', () => {
       draft: false,
       headRef: 'fix/12-x',
       headSha: head,
+      crossRepository: false,
       baseRef: 'main',
       labels: []
     })
@@ -311,7 +316,12 @@ describe('pull requests', () => {
     const byHead = await adapter.listOpenPulls({ head: 'fix/12-x' })
     const byLabel = await adapter.listOpenPulls({ label: 'Codex-Waves' })
     expect(byHead.map(p => p.number)).toEqual([pull.number])
-    expect(byHead[0]).toMatchObject({ headSha: head, mergeable: null, labels: ['codex-waves'] })
+    expect(byHead[0]).toMatchObject({
+      headSha: head,
+      crossRepository: false,
+      mergeable: null,
+      labels: ['codex-waves']
+    })
     expect(byLabel.map(p => p.number)).toEqual([pull.number])
     expect(await adapter.listOpenPulls({ head: 'no-such-branch' })).toEqual([])
     expect((await adapter.listOpenPulls()).map(p => p.number)).toContain(pull.number)
@@ -327,6 +337,31 @@ describe('pull requests', () => {
       operation: "creating the pull request from 'fix/12-x' into 'main'",
       httpStatus: 422
     })
+  })
+
+  it('tells a pull request from a fork apart, also one whose fork was deleted', async () => {
+    const [real] = await adapter.listOpenPulls({ head: 'fix/12-x' })
+    const { data } = await github.octokit.rest.pulls.get({
+      owner: forge.owner,
+      repo,
+      pull_number: real!.number
+    })
+    const fork = { ...data.head.repo, id: data.base.repo.id + 1, full_name: 'mallory/tiny-lib' }
+    const served = new Map([
+      [9101, { ...data, number: 9101, head: { ...data.head, repo: fork } }],
+      [9102, { ...data, number: 9102, head: { ...data.head, repo: null } }]
+    ])
+    forge.mount(async (req, res) => {
+      const number = Number(/\/pulls\/(\d+)$/.exec(req.url ?? '')?.[1])
+      const body = served.get(number)
+      if (req.method !== 'GET' || body === undefined) return false
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+      return true
+    })
+    expect((await adapter.getPull(real!.number))?.crossRepository).toBe(false)
+    expect((await adapter.getPull(9101))?.crossRepository).toBe(true)
+    expect((await adapter.getPull(9102))?.crossRepository).toBe(true)
   })
 
   it('answers null for a missing pull request and for an issue number', async () => {
@@ -474,6 +509,31 @@ describe('CI state, statuses and workflows', () => {
     ])
   })
 
+  it('reads the state of one status context in one request, without the check runs', async () => {
+    const sha = await pushBranch('ci/31-review', 'origin/main', 'src/review.js', 'export {}\n')
+    await adapter.setCommitStatus(sha, { context: 'lint', state: 'success', description: 'Clean' })
+    const before = await logged(async () => {
+      expect(await adapter.getCommitStatus(sha, 'codex-waves/review')).toBeNull()
+    })
+    await adapter.setCommitStatus(sha, {
+      context: 'codex-waves/review',
+      state: 'pending',
+      description: 'Reviewing'
+    })
+    await adapter.setCommitStatus(sha, {
+      context: 'codex-waves/review',
+      state: 'failure',
+      description: 'Changes requested'
+    })
+    const after = await logged(async () => {
+      expect(await adapter.getCommitStatus(sha, 'codex-waves/review')).toBe('failure')
+      expect(await adapter.getCommitStatus(sha, 'lint')).toBe('success')
+    })
+    expect(routes([...before, ...after])).toEqual(
+      Array(3).fill('GET /repos/{owner}/{repo}/commits/{ref}/status')
+    )
+  })
+
   it('dispatches a workflow with its inputs', async () => {
     const mark = forge.events(repo).length
 
@@ -494,6 +554,70 @@ describe('CI state, statuses and workflows', () => {
     await expect(adapter.dispatchWorkflow('missing.yml', 'main', {})).rejects.toThrow(
       /^Forge: dispatching the workflow 'missing\.yml' on 'main' failed \(404\): Not Found\. It does not exist in octo-org\/tiny-lib, or the token cannot see it\.$/
     )
+  })
+})
+
+describe('workflow run artifacts', () => {
+  let artifactForge: Forge
+  let runWithMany: number
+  let runWithNone: number
+  const stored: StoredArtifact[] = []
+
+  beforeAll(async () => {
+    const source: RunArtifactSource = {
+      listRunArtifacts: async ({ runId }) => stored.filter(artifact => artifact.runId === runId),
+      getArtifact: async () => null,
+      downloadUrl: async () => 'http://127.0.0.1:9/none'
+    }
+    artifactForge = await startForge({ artifacts: source })
+    await seedSampleRepo(artifactForge, repo)
+    const run = () =>
+      artifactForge.createWorkflowRun(repo, {
+        workflow: 'codex-waves-review.yml',
+        event: 'workflow_run',
+        headBranch: 'main',
+        headSha: '0'.repeat(40),
+        actor: 'github-actions[bot]'
+      })
+    runWithMany = run()
+    runWithNone = run()
+    for (let pr = 1; pr <= 130; pr += 1) {
+      stored.push({
+        id: pr,
+        name: `waves-review-${pr}-1`,
+        sizeInBytes: 10,
+        runId: runWithMany,
+        createdAt: '2025-01-31T12:00:00Z',
+        updatedAt: '2025-01-31T12:00:00Z',
+        expiresAt: null,
+        digest: null
+      })
+    }
+  })
+
+  afterAll(async () => {
+    await artifactForge?.close()
+  })
+
+  it("lists the names of a run's artifacts, one request per 100", async () => {
+    const reader = new GitHubForge({
+      client: createGitHubClient({
+        token: artifactForge.tokens.actions,
+        baseUrl: artifactForge.apiUrl,
+        env: {}
+      }),
+      owner: artifactForge.owner,
+      repo
+    })
+    const mark = artifactForge.requests().length
+    const names = await reader.listRunArtifactNames(runWithMany)
+    expect(names).toEqual(stored.map(artifact => artifact.name))
+    expect(await reader.listRunArtifactNames(runWithNone)).toEqual([])
+    const requests = artifactForge
+      .requests()
+      .slice(mark)
+      .map(entry => entry.route)
+    expect(requests).toEqual(Array(3).fill('/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts'))
   })
 })
 

@@ -29,14 +29,15 @@ function terminal(options: { verbose?: boolean; summaryFile?: string } = {}) {
 }
 
 describe('TerminalUi', () => {
-  it('prints info on stdout and prefixed warnings and errors with their place on stderr', () => {
+  it('prints info and notices on stdout and prefixed warnings and errors with their place on stderr', () => {
     const { ui, out, err } = terminal()
 
     ui.info('planning 3 issues')
+    ui.notice('octo may not start a wave')
     ui.warning('branch is behind', { file: 'src/a.ts', line: 12, title: 'Stale' })
     ui.error('codex timed out')
 
-    expect(out()).toBe('planning 3 issues\n')
+    expect(out()).toBe('planning 3 issues\nnotice: octo may not start a wave\n')
     expect(err()).toBe('warning: Stale: branch is behind (src/a.ts:12)\nerror: codex timed out\n')
   })
 
@@ -119,6 +120,7 @@ import { ActionsUi } from ${JSON.stringify(join(repoRoot, 'src/adapters/ui.ts'))
 const ui = new ActionsUi()
 ui.info('hello from the action')
 ui.info('issue title\\n::set-output name=verdict::approved')
+ui.notice('octo has read access: nothing was done')
 ui.warning('branch is behind base', { file: 'src/a.ts', line: 7, title: 'Stale branch' })
 ui.error('codex failed: 100%\\ndone')
 ui.debug('details')
@@ -156,6 +158,7 @@ await Promise.all([ui.appendSummary('## Review'), ui.appendSummary('| x |')])
     expect(lines).toContain(
       '::warning title=Stale branch,file=src/a.ts,line=7::branch is behind base'
     )
+    expect(lines).toContain('::notice::octo has read access: nothing was done')
     expect(lines).toContain('::error::codex failed: 100%25%0Adone')
     expect(lines).toContain('::debug::details')
     const forged = lines.indexOf('::set-output name=verdict::approved')

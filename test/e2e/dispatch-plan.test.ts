@@ -218,11 +218,16 @@ describe('dispatch, step plan', () => {
     expect(restRequests(forge, since)).toEqual([])
   })
 
-  test('an issue labelled with the trigger label is planned on its own', async () => {
+  test('an issue labelled with the trigger label by a writer is planned on its own', async () => {
     const n = repo.numbers
     const labelled = (label: string): ActionEvent => ({
       name: 'issues',
-      payload: { action: 'labeled', issue: { number: n.drop }, label: { name: label } }
+      payload: {
+        action: 'labeled',
+        issue: { number: n.drop },
+        label: { name: label },
+        sender: { login: forge.userFor('write').login }
+      }
     })
     const result = await dispatch({}, labelled('codex-waves'))
     expect(errors(result)).toEqual([])
@@ -243,11 +248,45 @@ describe('dispatch, step plan', () => {
     expect(other.summary).toContain(
       `Issue #${n.drop} was labelled 'bug', not the trigger label 'codex-waves': nothing to plan.`
     )
-    expect(restRequests(forge, since)).toEqual([])
+    expect(restRequests(forge, since).map(entry => entry.route)).toEqual([
+      '/repos/{owner}/{repo}/collaborators/{username}/permission'
+    ])
 
     const manual = await dispatch({})
     expect(manual.exitCode).toBe(1)
     expect(errors(manual)[0]).toContain("Pass the issue numbers in 'issues'")
+  })
+
+  test('the trigger label set by a reader: a notice, no matrix, success, and nothing read or written but the permission', async () => {
+    const n = repo.numbers
+    const reader = forge.userFor('read').login
+    const since = forge.requests().length
+    const result = await dispatch(
+      {},
+      {
+        name: 'issues',
+        payload: {
+          action: 'labeled',
+          issue: { number: n.drop },
+          label: { name: 'codex-waves' },
+          sender: { login: reader }
+        }
+      }
+    )
+    const notice = `${reader} has 'read' access to ${forge.owner}/${repo.name}, not write, maintain or admin: a label starts a wave only when the person who set it may write to the repository. Nothing was done; someone with write access can set the label again or run the dispatch workflow by hand.`
+    expect(result.exitCode).toBe(0)
+    expect(errors(result)).toEqual([])
+    expect(result.annotations).toEqual([{ level: 'notice', message: notice }])
+    expect(result.outputs).toEqual({
+      plan: '',
+      'plan-id': '',
+      matrix: '',
+      'needs-confirmation': 'false'
+    })
+    expect(result.summary).toContain('**Nothing to plan.**')
+    expect(restRequests(forge, since).map(entry => `${entry.method} ${entry.route}`)).toEqual([
+      'GET /repos/{owner}/{repo}/collaborators/{username}/permission'
+    ])
   })
 
   test('with an environment, the plan that needs a confirmation outputs its matrix for the jobs to wait on', async () => {

@@ -123,6 +123,7 @@ class FakeForge {
       draft: false,
       headRef: pull.head,
       headSha: '',
+      crossRepository: false,
       baseRef: pull.base,
       baseSha: '',
       mergeable: null,
@@ -199,6 +200,7 @@ async function fixture(): Promise<Fixture> {
       pipelineLogin: 'waves[bot]',
       ui: {
         info: message => log.push(message),
+        notice: message => log.push(`notice: ${message}`),
         warning: message => log.push(`warning: ${message}`),
         error: message => log.push(`error: ${message}`),
         debug: () => undefined,

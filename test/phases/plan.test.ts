@@ -53,6 +53,7 @@ function phaseContext(): PlanPhaseContext {
     artifacts: new DirectoryArtifacts(artifactsDir.path, { runId }),
     ui: {
       info: message => logged.push(message),
+      notice: message => logged.push(`notice: ${message}`),
       warning: message => logged.push(`warning: ${message}`),
       group: (_title, body) => body()
     }
@@ -244,7 +245,15 @@ describe('runPlanPhase', () => {
   test('an issue labelled with the trigger label is planned alone, against the open pipeline PRs', async () => {
     const n = repo.numbers
     const labelled = (issue: number, label: string) =>
-      request({ event: { name: 'issues', action: 'labeled', issue, label } })
+      request({
+        event: {
+          name: 'issues',
+          action: 'labeled',
+          issue,
+          label,
+          sender: forge.userFor('write').login
+        }
+      })
     const result = await runPlanPhase(
       phaseContext(),
       new GitWorkTree(repo.workspace),
@@ -272,12 +281,15 @@ describe('runPlanPhase', () => {
     })
   })
 
-  test('another label plans nothing without a request; an event that is no label is an error', async () => {
+  test("another label plans nothing, reading only the labeller's permission; an event that is no label is an error", async () => {
     const since = forge.requests().length
+    const writer = forge.userFor('write').login
     const other = await runPlanPhase(
       phaseContext(),
       new GitWorkTree(repo.workspace),
-      request({ event: { name: 'issues', action: 'labeled', issue: 3, label: 'bug' } })
+      request({
+        event: { name: 'issues', action: 'labeled', issue: 3, label: 'bug', sender: writer }
+      })
     )
     expect(other).toEqual({
       outcome: 'nothing',
@@ -288,12 +300,59 @@ describe('runPlanPhase', () => {
       runPlanPhase(
         phaseContext(),
         new GitWorkTree(repo.workspace),
-        request({ event: { name: 'workflow_dispatch', action: null, issue: null, label: null } })
+        request({
+          event: {
+            name: 'workflow_dispatch',
+            action: null,
+            issue: null,
+            label: null,
+            sender: writer
+          }
+        })
       )
     ).rejects.toThrow(
       "Input 'issues' is empty and the triggering event 'workflow_dispatch' is not an issue labelled 'codex-waves'. Pass the issue numbers in 'issues', e.g. '12, 15, 17'."
     )
-    expect(restRequests(forge, since)).toEqual([])
+    expect(restRequests(forge, since).map(entry => entry.route)).toEqual([
+      '/repos/{owner}/{repo}/collaborators/{username}/permission'
+    ])
+  })
+
+  test('a label set by someone who may not write does nothing but read their permission', async () => {
+    const n = repo.numbers
+    const reader = forge.userFor('read').login
+    const cases = [
+      { sender: reader, issues: [] },
+      // the issues input does not get round the check
+      { sender: 'stranger', issues: [n.drop, n.extend] },
+      { sender: null, issues: [] }
+    ]
+    const refusals: string[] = []
+    for (const { sender, issues } of cases) {
+      const since = forge.requests().length
+      logged.length = 0
+      const result = await runPlanPhase(
+        phaseContext(),
+        new GitWorkTree(repo.workspace),
+        request({
+          issues,
+          event: { name: 'issues', action: 'labeled', issue: n.drop, label: 'codex-waves', sender }
+        })
+      )
+      expect(result.outcome).toBe('nothing')
+      expect(restRequests(forge, since).map(entry => entry.route)).toEqual(
+        sender === null ? [] : ['/repos/{owner}/{repo}/collaborators/{username}/permission']
+      )
+      const notices = logged.filter(line => line.startsWith('notice: '))
+      expect(notices).toHaveLength(1)
+      expect(result.summary).toContain('**Nothing to plan.**')
+      refusals.push(notices[0]!.slice('notice: '.length))
+    }
+    expect(refusals[0]).toBe(
+      `${reader} has 'read' access to ${forge.owner}/${repo.name}, not write, maintain or admin: a label starts a wave only when the person who set it may write to the repository. Nothing was done; someone with write access can set the label again or run the dispatch workflow by hand.`
+    )
+    expect(refusals[1]).toMatch(/^stranger has no access to /)
+    expect(refusals[2]).toMatch(/^The labelled event names no sender/)
   })
 
   test('a base that is not checked out is an error naming it, before any request', async () => {

@@ -57,31 +57,34 @@ const planned = {
 }
 
 describe('codex-waves-dispatch', () => {
-  const writer = (job: string): JobOutcome =>
-    job === 'authorize' ? { outputs: { allowed: 'true' } } : job === 'plan' ? planned : {}
+  const writer = (job: string): JobOutcome => (job === 'plan' ? planned : {})
+  /** What the plan step outputs when the labeller may not start a wave (see test/phases/plan.test.ts). */
   const reader = (job: string): JobOutcome =>
-    job === 'authorize' ? { outputs: { allowed: 'false' } } : job === 'plan' ? planned : {}
+    job === 'plan'
+      ? { outputs: { 'needs-confirmation': 'false', matrix: '', plan: '', 'plan-id': '' } }
+      : {}
 
-  it('the trigger label set by a writer: authorize, plan and implement run', () => {
+  it('the trigger label set by a writer: plan and implement run, the plan needing nothing first', () => {
     expect(started(labelled('codex-waves'))).toEqual(['codex-waves-dispatch.yml'])
     expect(ran('codex-waves-dispatch.yml', labelled('codex-waves'), writer)).toEqual({
-      authorize: true,
       plan: true,
       implement: true
     })
+    const plan = byFile('codex-waves-dispatch.yml').template.jobs.find(
+      job => job.id.value === 'plan'
+    )
+    expect(plan?.needs ?? []).toEqual([])
   })
 
-  it('the trigger label set by a reader: the permission check stops the wave before the plan', () => {
+  it('the trigger label set by a reader: the plan step sets no matrix, so implement is skipped', () => {
     expect(ran('codex-waves-dispatch.yml', labelled('codex-waves'), reader)).toEqual({
-      authorize: true,
-      plan: false,
+      plan: true,
       implement: false
     })
   })
 
-  it('another label starts the workflow but runs no job, not even the permission check', () => {
+  it('another label starts the workflow but runs no job', () => {
     expect(ran('codex-waves-dispatch.yml', labelled('bug'), writer)).toEqual({
-      authorize: false,
       plan: false,
       implement: false
     })
@@ -91,7 +94,6 @@ describe('codex-waves-dispatch', () => {
     const event = dispatchByHand('codex-waves-dispatch.yml', { issues: '12, 15', confirm: '' })
     expect(started(event)).toEqual(['codex-waves-dispatch.yml'])
     expect(ran('codex-waves-dispatch.yml', event, writer)).toEqual({
-      authorize: true,
       plan: true,
       implement: true
     })
@@ -145,12 +147,10 @@ describe('codex-waves-dispatch', () => {
     })
   })
 
-  it('a failed permission check runs nothing after it', () => {
-    const failed = (job: string): JobOutcome =>
-      job === 'authorize' ? { result: 'failure' } : writer(job)
+  it('a failed plan runs nothing after it', () => {
+    const failed = (job: string): JobOutcome => (job === 'plan' ? { result: 'failure' } : {})
     expect(ran('codex-waves-dispatch.yml', labelled('codex-waves'), failed)).toEqual({
-      authorize: true,
-      plan: false,
+      plan: true,
       implement: false
     })
   })
@@ -218,7 +218,7 @@ describe('after a review run: correct and merge', () => {
       conclusion,
       { headRepository }
     )
-  /** The correct workflow's prs job found this many PRs (see selection.test.ts for how). */
+  /** The correct workflow's prs job found this many PRs (see test/decide/selection.test.ts for how). */
   const toCorrect =
     (count: number) =>
     (job: string): JobOutcome =>
@@ -332,7 +332,6 @@ function playWave(options: { corrections: number; token: 'github-token' | 'app-t
       const caused: SimEvent[] = []
       const outcome = (job: string): JobOutcome => {
         if (workflow.file === 'codex-waves-dispatch.yml') {
-          if (job === 'authorize') return { outputs: { allowed: 'true' } }
           if (job === 'plan') return planned
           if (job === 'implement') caused.push(pullRequestEvent('opened'))
           return {}

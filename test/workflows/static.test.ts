@@ -1,7 +1,8 @@
 /**
  * Rules every workflow keeps: pinned third-party actions, least-privilege permissions, codex jobs
  * only on codex runners with no credentials left in `.git/config`, no event text inside scripts,
- * and inputs that the actions declare.
+ * no `gh` or `jq` in the pipeline (a codex runner needs node and codex only), the pull request
+ * selection as a read-only step of the actions, and inputs that the actions declare.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -41,13 +42,18 @@ function phaseOf(step: YamlStep): keyof typeof ACTION_IO | undefined {
   return match?.[1] as keyof typeof ACTION_IO | undefined
 }
 
+/** Whether the step is `step: select` of review or correct, which only reads. */
+function selects(step: YamlStep): boolean {
+  const phase = phaseOf(step)
+  return (phase === 'review' || phase === 'correct') && step.with?.step === 'select'
+}
+
 /** Jobs that run codex: implement, review and correct. */
 function runsCodex(job: YamlJob): boolean {
   return job.steps.some(step => {
     const phase = phaseOf(step)
     return (
-      phase === 'review' ||
-      phase === 'correct' ||
+      ((phase === 'review' || phase === 'correct') && !selects(step)) ||
       (phase === 'dispatch' && step.with?.step === 'implement')
     )
   })
@@ -120,7 +126,7 @@ it('checks out with persist-credentials: false, so .git/config holds no token', 
   const checkouts = allJobs().flatMap(({ job }) =>
     job.steps.filter(step => step.uses?.startsWith('actions/checkout@'))
   )
-  expect(checkouts.length).toBeGreaterThanOrEqual(7)
+  expect(checkouts.length).toBeGreaterThanOrEqual(9)
   for (const step of checkouts) expect(step.with?.['persist-credentials']).toBe(false)
 })
 
@@ -133,6 +139,44 @@ it('review and correct load their action and config from the workflow commit, no
     expect(action?.with?.config).toBe('.codex-waves-trusted/.github/codex-waves.yml')
     const head = job.steps.find(step => step.uses?.startsWith('actions/checkout@'))
     expect(head?.with?.ref).toBe('${{ matrix.sha }}')
+  }
+})
+
+it('chooses pull requests with the select step of the actions, read-only, on the workflow commit', () => {
+  const selecting = allJobs().filter(({ job }) => job.steps.some(selects))
+  expect(selecting.map(({ workflow, id }) => `${workflow.file}#${id}`).sort()).toEqual([
+    'codex-waves-correct.yml#prs',
+    'codex-waves-review.yml#prs'
+  ])
+  for (const { job, workflow } of selecting) {
+    expect(Object.values(job.permissions ?? {})).not.toContain('write')
+    const checkout = job.steps.find(step => step.uses?.startsWith('actions/checkout@'))
+    expect(checkout?.with).toEqual({
+      ref: '${{ github.sha }}',
+      'sparse-checkout': '.github\nactions\n',
+      'persist-credentials': false
+    })
+    const select = job.steps.find(selects)
+    expect(select?.uses).toBe(`./actions/${workflow.file.replace(/^codex-waves-|\.yml$/g, '')}`)
+    expect(select?.with).toEqual({
+      step: 'select',
+      pr: '${{ inputs.pr }}',
+      'github-token': '${{ github.token }}'
+    })
+    expect((job as YamlJob & { outputs?: unknown }).outputs).toEqual({
+      include: `\${{ steps.${select?.id}.outputs.include }}`,
+      count: `\${{ steps.${select?.id}.outputs.count }}`
+    })
+  }
+})
+
+it('uses neither gh nor jq in the pipeline workflows: a codex runner needs node and codex only', () => {
+  for (const workflow of pipeline()) {
+    const text = readFileSync(join(WORKFLOWS_DIR, workflow.file), 'utf8')
+    expect({ file: workflow.file, gh: /\bgh\s|\bjq\b|GH_TOKEN/.test(text) }).toEqual({
+      file: workflow.file,
+      gh: false
+    })
   }
 })
 
@@ -151,7 +195,7 @@ it('puts no expression inside a run script, as GitHub parses it (event text goes
       }
     }
   }
-  expect(scripts).toBeGreaterThanOrEqual(5)
+  expect(scripts).toBeGreaterThanOrEqual(2)
   for (const { job } of allJobs()) {
     for (const step of job.steps) expect(step.run ?? '').not.toContain('${{')
   }
@@ -167,15 +211,18 @@ it('passes the actions only inputs they declare, naming the step of dispatch', (
       const declared = Object.values(ACTION_IO[phase].inputs) as string[]
       for (const input of Object.keys(step.with ?? {})) expect(declared).toContain(input)
       if (phase === 'dispatch') expect(['plan', 'implement']).toContain(step.with?.step)
+      if (phase === 'review' || phase === 'correct') {
+        expect([undefined, 'select']).toContain(step.with?.step)
+      }
     }
   }
-  expect(steps).toBe(5)
+  expect(steps).toBe(7)
 })
 
-it('uses the GitHub App token for every action when one is configured', () => {
+it('uses the GitHub App token for every action that writes, when one is configured', () => {
   for (const { job, workflow, id } of allJobs()) {
     const action = job.steps.find(step => phaseOf(step) !== undefined)
-    if (!action) continue
+    if (!action || selects(action)) continue
     const app = job.steps.find(step => step.id === 'app-token') as YamlStep & { if?: string }
     expect({ job: `${workflow.file}#${id}`, gated: app?.if }).toEqual({
       job: `${workflow.file}#${id}`,
