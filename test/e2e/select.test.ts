@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { REVIEW_STATUS_CONTEXT } from '../../src/decide/index.js'
-import { runAction, type ActionEvent, type ActionRunResult } from '../harness/action-runner.js'
+import {
+  runAction,
+  type ActionEvent,
+  type ActionRunResult
+} from '../../harness/actions-engine/action-runner.js'
 import { actionBundle, actionMetadata } from '../harness/bundles.js'
 import { restRequests, writeRequests } from './fixtures/plan-repo.js'
 import { PIPELINE_LOGIN, PipelineRepo } from './fixtures/pipeline-pr.js'
