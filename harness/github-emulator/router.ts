@@ -1,15 +1,18 @@
 /**
  * Route declarations and matching. A route names GitHub's path template (the one the request
- * log and fault rules use), the permission it needs, and the docs page its errors point to.
+ * log and fault rules use), the role a personal token needs, the scopes a job or installation
+ * token needs, and the docs page its errors point to.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Caller } from './auth.js'
 import type { ForgeCore } from './core.js'
+import type { ScopeNeed } from './scopes.js'
 import type { RepoState } from './state.js'
 
 /**
- * Who may call a route: `public` anyone (the repository's visibility still applies); `read`,
- * `write`, `admin` a token with at least that role.
+ * Who may call a route with a personal token: `public` anyone (the repository's visibility still
+ * applies); `read`, `write`, `admin` a token with at least that role. Job and installation tokens
+ * go by the route's `scopes` instead.
  */
 export type Access = 'public' | 'read' | 'write' | 'admin'
 
@@ -34,6 +37,16 @@ export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   template: string
   access: Access
+  /**
+   * The scopes a job or installation token may use the route with, any one suffices, as
+   * GitHub's "Permissions required for GitHub Apps" lists them for the endpoint.
+   */
+  scopes: readonly ScopeNeed[]
+  /**
+   * Further scopes accepted when the route's issue (or the issue of its comment) is a pull
+   * request: GitHub keys issue permissions off the target, so `pull-requests` serves a PR only.
+   */
+  pullScopes?: readonly ScopeNeed[]
   /** Path under https://docs.github.com/rest, e.g. `issues/issues#get-an-issue`. */
   docs: string
   handle(ctx: RouteContext): Promise<RouteResult>

@@ -152,6 +152,7 @@ export const actionRoutes: Route[] = [
     method: 'POST',
     template: `${actions}/workflows/{workflow_id}/dispatches`,
     access: 'write',
+    scopes: ['actions:write'],
     docs: 'actions/workflows#create-a-workflow-dispatch-event',
     handle: dispatch
   },
@@ -159,6 +160,7 @@ export const actionRoutes: Route[] = [
     method: 'GET',
     template: `${actions}/workflows/{workflow_id}/runs`,
     access: 'read',
+    scopes: ['actions:read'],
     docs: 'actions/workflow-runs#list-workflow-runs-for-a-workflow',
     handle: listWorkflowRuns
   },
@@ -166,6 +168,7 @@ export const actionRoutes: Route[] = [
     method: 'GET',
     template: `${actions}/runs`,
     access: 'read',
+    scopes: ['actions:read'],
     docs: 'actions/workflow-runs#list-workflow-runs-for-a-repository',
     handle: listRuns
   },
@@ -173,6 +176,7 @@ export const actionRoutes: Route[] = [
     method: 'GET',
     template: `${actions}/runs/{run_id}`,
     access: 'read',
+    scopes: ['actions:read'],
     docs: 'actions/workflow-runs#get-a-workflow-run',
     handle: getRun
   },
@@ -180,6 +184,7 @@ export const actionRoutes: Route[] = [
     method: 'GET',
     template: `${actions}/runs/{run_id}/artifacts`,
     access: 'read',
+    scopes: ['actions:read'],
     docs: 'actions/artifacts#list-workflow-run-artifacts',
     handle: listRunArtifacts
   },
@@ -187,6 +192,7 @@ export const actionRoutes: Route[] = [
     method: 'GET',
     template: artifacts,
     access: 'read',
+    scopes: ['actions:read'],
     docs: 'actions/artifacts#get-an-artifact',
     handle: getArtifact
   },
@@ -194,6 +200,7 @@ export const actionRoutes: Route[] = [
     method: 'GET',
     template: `${artifacts}/{archive_format}`,
     access: 'read',
+    scopes: ['actions:read'],
     docs: 'actions/artifacts#download-an-artifact',
     handle: downloadArtifact
   }

@@ -85,6 +85,8 @@ export const commentRoutes: Route[] = [
     method: 'GET',
     template: onIssue,
     access: 'public',
+    scopes: ['issues:read'],
+    pullScopes: ['pull-requests:read'],
     docs: `${DOCS}#list-issue-comments`,
     handle: listComments
   },
@@ -92,6 +94,8 @@ export const commentRoutes: Route[] = [
     method: 'POST',
     template: onIssue,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: `${DOCS}#create-an-issue-comment`,
     handle: createComment
   },
@@ -99,6 +103,8 @@ export const commentRoutes: Route[] = [
     method: 'GET',
     template: single,
     access: 'public',
+    scopes: ['issues:read'],
+    pullScopes: ['pull-requests:read'],
     docs: `${DOCS}#get-an-issue-comment`,
     handle: getComment
   },
@@ -106,6 +112,8 @@ export const commentRoutes: Route[] = [
     method: 'PATCH',
     template: single,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: `${DOCS}#update-an-issue-comment`,
     handle: updateComment
   },
@@ -113,6 +121,8 @@ export const commentRoutes: Route[] = [
     method: 'DELETE',
     template: single,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: `${DOCS}#delete-an-issue-comment`,
     handle: deleteComment
   }

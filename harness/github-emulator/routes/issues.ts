@@ -188,6 +188,7 @@ export const issueRoutes: Route[] = [
     method: 'GET',
     template: '/repos/{owner}/{repo}/issues',
     access: 'public',
+    scopes: ['issues:read'],
     docs: `${DOCS}#list-repository-issues`,
     handle: listIssues
   },
@@ -195,6 +196,7 @@ export const issueRoutes: Route[] = [
     method: 'POST',
     template: '/repos/{owner}/{repo}/issues',
     access: 'write',
+    scopes: ['issues:write'],
     docs: `${DOCS}#create-an-issue`,
     handle: createIssue
   },
@@ -202,6 +204,7 @@ export const issueRoutes: Route[] = [
     method: 'GET',
     template: issue,
     access: 'public',
+    scopes: ['issues:read'],
     docs: `${DOCS}#get-an-issue`,
     handle: getIssue
   },
@@ -209,6 +212,8 @@ export const issueRoutes: Route[] = [
     method: 'PATCH',
     template: issue,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: `${DOCS}#update-an-issue`,
     handle: updateIssue
   },
@@ -216,6 +221,8 @@ export const issueRoutes: Route[] = [
     method: 'PUT',
     template: `${issue}/lock`,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: `${DOCS}#lock-an-issue`,
     handle: lockIssue
   },
@@ -223,6 +230,8 @@ export const issueRoutes: Route[] = [
     method: 'DELETE',
     template: `${issue}/lock`,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: `${DOCS}#unlock-an-issue`,
     handle: unlockIssue
   },
@@ -230,6 +239,7 @@ export const issueRoutes: Route[] = [
     method: 'GET',
     template: `${issue}/sub_issues`,
     access: 'public',
+    scopes: ['issues:read'],
     docs: 'issues/sub-issues#list-sub-issues',
     handle: listSubIssues
   },
@@ -237,6 +247,7 @@ export const issueRoutes: Route[] = [
     method: 'POST',
     template: `${issue}/sub_issues`,
     access: 'write',
+    scopes: ['issues:write'],
     docs: 'issues/sub-issues#add-sub-issue',
     handle: addSubIssue
   }

@@ -150,6 +150,7 @@ export const labelRoutes: Route[] = [
     method: 'GET',
     template: repoLabels,
     access: 'public',
+    scopes: ['issues:read', 'pull-requests:read'],
     docs: d('list-labels-for-a-repository'),
     handle: listRepoLabels
   },
@@ -157,6 +158,7 @@ export const labelRoutes: Route[] = [
     method: 'POST',
     template: repoLabels,
     access: 'write',
+    scopes: ['issues:write', 'pull-requests:write'],
     docs: d('create-a-label'),
     handle: createRepoLabel
   },
@@ -164,6 +166,7 @@ export const labelRoutes: Route[] = [
     method: 'GET',
     template: `${repoLabels}/{name}`,
     access: 'public',
+    scopes: ['issues:read', 'pull-requests:read'],
     docs: d('get-a-label'),
     handle: getRepoLabel
   },
@@ -171,6 +174,7 @@ export const labelRoutes: Route[] = [
     method: 'PATCH',
     template: `${repoLabels}/{name}`,
     access: 'write',
+    scopes: ['issues:write', 'pull-requests:write'],
     docs: d('update-a-label'),
     handle: updateRepoLabel
   },
@@ -178,6 +182,7 @@ export const labelRoutes: Route[] = [
     method: 'DELETE',
     template: `${repoLabels}/{name}`,
     access: 'write',
+    scopes: ['issues:write', 'pull-requests:write'],
     docs: d('delete-a-label'),
     handle: deleteRepoLabel
   },
@@ -185,6 +190,8 @@ export const labelRoutes: Route[] = [
     method: 'GET',
     template: issueLabelsPath,
     access: 'public',
+    scopes: ['issues:read'],
+    pullScopes: ['pull-requests:read'],
     docs: d('list-labels-for-an-issue'),
     handle: listIssueLabels
   },
@@ -192,6 +199,8 @@ export const labelRoutes: Route[] = [
     method: 'POST',
     template: issueLabelsPath,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: d('add-labels-to-an-issue'),
     handle: addIssueLabels
   },
@@ -199,6 +208,8 @@ export const labelRoutes: Route[] = [
     method: 'PUT',
     template: issueLabelsPath,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: d('set-labels-for-an-issue'),
     handle: setIssueLabels
   },
@@ -206,6 +217,8 @@ export const labelRoutes: Route[] = [
     method: 'DELETE',
     template: issueLabelsPath,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: d('remove-all-labels-from-an-issue'),
     handle: removeAllIssueLabels
   },
@@ -213,6 +226,8 @@ export const labelRoutes: Route[] = [
     method: 'DELETE',
     template: `${issueLabelsPath}/{name}`,
     access: 'write',
+    scopes: ['issues:write'],
+    pullScopes: ['pull-requests:write'],
     docs: d('remove-a-label-from-an-issue'),
     handle: removeIssueLabel
   }

@@ -179,6 +179,7 @@ export const mergeRoutes: Route[] = [
     method: 'GET',
     template: `${pull}/merge`,
     access: 'public',
+    scopes: ['pull-requests:read'],
     docs: `${DOCS}#check-if-a-pull-request-has-been-merged`,
     handle: checkMerged
   },
@@ -186,6 +187,7 @@ export const mergeRoutes: Route[] = [
     method: 'PUT',
     template: `${pull}/merge`,
     access: 'write',
+    scopes: ['contents:write'],
     docs: `${DOCS}#merge-a-pull-request`,
     handle: mergePull
   },
@@ -193,6 +195,7 @@ export const mergeRoutes: Route[] = [
     method: 'PUT',
     template: `${pull}/update-branch`,
     access: 'write',
+    scopes: ['pull-requests:write'],
     docs: `${DOCS}#update-a-pull-request-branch`,
     handle: updateBranch
   }

@@ -205,6 +205,7 @@ export const pullRoutes: Route[] = [
     method: 'GET',
     template: pulls,
     access: 'public',
+    scopes: ['pull-requests:read'],
     docs: `${DOCS}#list-pull-requests`,
     handle: listPulls
   },
@@ -212,6 +213,7 @@ export const pullRoutes: Route[] = [
     method: 'POST',
     template: pulls,
     access: 'write',
+    scopes: ['pull-requests:write'],
     docs: `${DOCS}#create-a-pull-request`,
     handle: createPull
   },
@@ -219,6 +221,7 @@ export const pullRoutes: Route[] = [
     method: 'GET',
     template: pull,
     access: 'public',
+    scopes: ['pull-requests:read', 'contents:read'],
     docs: `${DOCS}#get-a-pull-request`,
     handle: getPull
   },
@@ -226,6 +229,7 @@ export const pullRoutes: Route[] = [
     method: 'PATCH',
     template: pull,
     access: 'write',
+    scopes: ['pull-requests:write'],
     docs: `${DOCS}#update-a-pull-request`,
     handle: updatePull
   },
@@ -233,6 +237,7 @@ export const pullRoutes: Route[] = [
     method: 'GET',
     template: `${pull}/files`,
     access: 'public',
+    scopes: ['pull-requests:read'],
     docs: `${DOCS}#list-pull-requests-files`,
     handle: listPullFiles
   },
@@ -240,6 +245,7 @@ export const pullRoutes: Route[] = [
     method: 'GET',
     template: `${pull}/commits`,
     access: 'public',
+    scopes: ['pull-requests:read'],
     docs: `${DOCS}#list-commits-on-a-pull-request`,
     handle: listPullCommits
   }

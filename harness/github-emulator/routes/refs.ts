@@ -166,6 +166,7 @@ export const refRoutes: Route[] = [
     method: 'GET',
     template: `${git}/ref/{ref}`,
     access: 'public',
+    scopes: ['contents:read'],
     docs: `${DOCS}#get-a-reference`,
     handle: getRef
   },
@@ -173,6 +174,7 @@ export const refRoutes: Route[] = [
     method: 'GET',
     template: `${git}/matching-refs/{ref}`,
     access: 'public',
+    scopes: ['contents:read'],
     docs: `${DOCS}#list-matching-references`,
     handle: listMatchingRefs
   },
@@ -180,6 +182,7 @@ export const refRoutes: Route[] = [
     method: 'POST',
     template: `${git}/refs`,
     access: 'write',
+    scopes: ['contents:write'],
     docs: `${DOCS}#create-a-reference`,
     handle: createRef
   },
@@ -187,6 +190,7 @@ export const refRoutes: Route[] = [
     method: 'PATCH',
     template: `${git}/refs/{ref}`,
     access: 'write',
+    scopes: ['contents:write'],
     docs: `${DOCS}#update-a-reference`,
     handle: updateRef
   },
@@ -194,6 +198,7 @@ export const refRoutes: Route[] = [
     method: 'DELETE',
     template: `${git}/refs/{ref}`,
     access: 'write',
+    scopes: ['contents:write'],
     docs: `${DOCS}#delete-a-reference`,
     handle: deleteRefRoute
   },
@@ -201,6 +206,7 @@ export const refRoutes: Route[] = [
     method: 'GET',
     template: '/repos/{owner}/{repo}/compare/{basehead}',
     access: 'public',
+    scopes: ['contents:read'],
     docs: 'commits/commits#compare-two-commits',
     handle: compare
   }
@@ -211,6 +217,7 @@ export const commitRoute: Route = {
   method: 'GET',
   template: '/repos/{owner}/{repo}/commits/{ref}',
   access: 'public',
+  scopes: ['contents:read'],
   docs: 'commits/commits#get-a-commit',
   handle: getCommit
 }

@@ -45,6 +45,7 @@ const repoRoutes: Route[] = [
     method: 'GET',
     template: '/repos/{owner}/{repo}',
     access: 'public',
+    scopes: ['metadata:read'],
     docs: 'repos/repos#get-a-repository',
     handle: getRepo
   },
@@ -52,6 +53,7 @@ const repoRoutes: Route[] = [
     method: 'GET',
     template: '/repos/{owner}/{repo}/collaborators/{username}/permission',
     access: 'read',
+    scopes: ['metadata:read'],
     docs: 'collaborators/collaborators#get-repository-permissions-for-a-user',
     handle: collaboratorPermission
   }

@@ -209,6 +209,7 @@ export const statusRoutes: Route[] = [
     method: 'POST',
     template: '/repos/{owner}/{repo}/statuses/{sha}',
     access: 'write',
+    scopes: ['statuses:write'],
     docs: 'commits/statuses#create-a-commit-status',
     handle: createStatus
   },
@@ -216,6 +217,7 @@ export const statusRoutes: Route[] = [
     method: 'GET',
     template: `${commit}/status`,
     access: 'public',
+    scopes: ['statuses:read'],
     docs: 'commits/statuses#get-the-combined-status-for-a-specific-reference',
     handle: combinedStatus
   },
@@ -223,6 +225,7 @@ export const statusRoutes: Route[] = [
     method: 'GET',
     template: `${commit}/statuses`,
     access: 'public',
+    scopes: ['statuses:read'],
     docs: 'commits/statuses#list-commit-statuses-for-a-reference',
     handle: listStatuses
   },
@@ -230,6 +233,7 @@ export const statusRoutes: Route[] = [
     method: 'GET',
     template: `${commit}/check-runs`,
     access: 'public',
+    scopes: ['checks:read'],
     docs: 'checks/runs#list-check-runs-for-a-git-reference',
     handle: listCheckRunsForRef
   },
@@ -237,6 +241,7 @@ export const statusRoutes: Route[] = [
     method: 'POST',
     template: checkRuns,
     access: 'write',
+    scopes: ['checks:write'],
     docs: 'checks/runs#create-a-check-run',
     handle: createCheckRun
   },
@@ -244,6 +249,7 @@ export const statusRoutes: Route[] = [
     method: 'GET',
     template: `${checkRuns}/{check_run_id}`,
     access: 'public',
+    scopes: ['checks:read'],
     docs: 'checks/runs#get-a-check-run',
     handle: getCheckRun
   },
@@ -251,6 +257,7 @@ export const statusRoutes: Route[] = [
     method: 'PATCH',
     template: `${checkRuns}/{check_run_id}`,
     access: 'write',
+    scopes: ['checks:write'],
     docs: 'checks/runs#update-a-check-run',
     handle: updateCheckRun
   }
