@@ -1,15 +1,17 @@
 /**
  * The control endpoints under `/_sandbox/` (admin token only), so a client in another process can
  * do what tests do in-process: read the request and event logs, inject and clear faults, record
- * workflow runs and get the environment of a job of one. Control requests are not part of the
- * request log.
+ * workflow runs, get the environment (and scoped token) of a job of one, mint App installation
+ * tokens and revoke tokens. Control requests are not part of the request log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createInstallationToken } from './apps.js'
 import type { Caller } from './auth.js'
 import type { ForgeCore } from './core.js'
 import type { FaultInjector } from './faults.js'
 import { validateFaultRule } from './faults.js'
 import { ApiError, errorBody, parseJsonBody, readBody, sendJson } from './http.js'
+import type { TokenPermissions } from './scopes.js'
 import type { RequestLogEntry } from './types.js'
 import { createWorkflowRun, jobEnvironment, updateWorkflowRun } from './workflow-runs.js'
 import type { WorkflowRunRecord } from './state.js'
@@ -69,11 +71,35 @@ function updateRun(target: ControlTarget, body: unknown, match: RegExpExecArray)
   return { status: 200, body: { id: run.id, status: run.status, conclusion: run.conclusion } }
 }
 
-function newJob(target: ControlTarget, match: RegExpExecArray) {
+function newJob(target: ControlTarget, body: unknown, match: RegExpExecArray) {
   const repo = repoOf(target, match)
   const runId = Number(match[3])
   if (!repo.workflowRuns.has(runId)) throw new ApiError(404, 'Not Found')
-  return { status: 201, body: jobEnvironment(target.core, repo, runId) }
+  const permissions = (body as { permissions?: TokenPermissions }).permissions
+  const env =
+    permissions === undefined
+      ? jobEnvironment(target.core, repo, runId)
+      : jobEnvironment(target.core, repo, runId, { permissions })
+  return { status: 201, body: env }
+}
+
+function newInstallationToken(target: ControlTarget, body: unknown, match: RegExpExecArray) {
+  const input = body as { permissions?: TokenPermissions; app_slug?: string }
+  const minted = createInstallationToken(target.core, repoOf(target, match), {
+    permissions: input.permissions ?? {},
+    appSlug: input.app_slug
+  })
+  return { status: 201, body: minted }
+}
+
+function revoke(target: ControlTarget, body: unknown) {
+  const token = (body as { token?: unknown }).token
+  if (typeof token !== 'string' || !target.core.tokens.revoke(token))
+    throw new ApiError(
+      422,
+      'Revoke: "token" must be a token from a job environment or an installation token.'
+    )
+  return { status: 204 }
 }
 
 const HANDLERS: Array<[string, RegExp, Handler]> = [
@@ -104,8 +130,14 @@ const HANDLERS: Array<[string, RegExp, Handler]> = [
   [
     'POST',
     /^\/_sandbox\/repos\/([^/]+)\/([^/]+)\/runs\/(\d+)\/jobs$/,
-    (t, _b, _u, m) => newJob(t, m)
-  ]
+    (t, body, _u, m) => newJob(t, body, m)
+  ],
+  [
+    'POST',
+    /^\/_sandbox\/repos\/([^/]+)\/([^/]+)\/installation-tokens$/,
+    (t, body, _u, m) => newInstallationToken(t, body, m)
+  ],
+  ['POST', /^\/_sandbox\/tokens\/revoke$/, (t, body) => revoke(t, body)]
 ]
 
 /** Answers a `/_sandbox/` request. */

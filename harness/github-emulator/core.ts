@@ -16,6 +16,8 @@ export interface ForgeCore {
   baseUrl: string
   /** The directory holding `<owner>/<repo>.git` bare repositories. */
   reposRoot: string
+  /** Hooks git runs for pushes that must not touch workflow files (see `workflow-guard.ts`). */
+  hooksDir: string
   /** Where the REST artifact routes get their answers; null: every run has no artifacts. */
   artifacts: RunArtifactSource | null
   /** The mounted artifact service, which every workflow run is registered with; null when off. */

@@ -1,8 +1,8 @@
 /**
  * The in-process face of the sandbox forge: start it on 127.0.0.1 (port 0) with its artifact
  * service, create and seed repositories, inject faults, read the request and event logs, record
- * workflow runs and give their jobs an environment, mount handlers, and close it (removing its
- * temporary directory).
+ * workflow runs and give their jobs an environment and a scoped token, mint App installation
+ * tokens, mount handlers, and close it (removing its temporary directory).
  */
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { InstallationToken, InstallationTokenOptions } from './apps.js'
+import { createInstallationToken } from './apps.js'
 import type { ArtifactService } from './artifact-service.js'
 import { createArtifactService, runArtifactSource } from './artifact-service.js'
 import { defaultUsers, generateTokens, TokenBook } from './auth.js'
@@ -19,6 +21,8 @@ import { createBareRepo, listBranches } from './git.js'
 import { addLabels, createIssueRecord } from './issue-ops.js'
 import { syncPulls } from './pull-state.js'
 import { DEFAULT_RATE_LIMITS, RequestPipeline } from './server.js'
+import type { ScopeUse } from './scopes.js'
+import { scopesUsed } from './scopes.js'
 import { ForgeState, RepoState, timestamp } from './state.js'
 import type { LabelRecord, WorkflowRunRecord } from './state.js'
 import type {
@@ -33,7 +37,13 @@ import type {
   SandboxUser,
   TokenKind
 } from './types.js'
-import type { JobEnvironment, NewWorkflowRun } from './workflow-runs.js'
+import { installWorkflowGuard } from './workflow-guard.js'
+import type {
+  JobEnvironment,
+  JobOptions,
+  NewWorkflowRun,
+  ScopedJobEnvironment
+} from './workflow-runs.js'
 import { createWorkflowRun, jobEnvironment, updateWorkflowRun } from './workflow-runs.js'
 
 export interface ForgeOptions {
@@ -102,6 +112,7 @@ export class Forge {
       tokens: new TokenBook(tokens, users),
       baseUrl: '',
       reposRoot: join(root, 'repos'),
+      hooksDir: await installWorkflowGuard(root),
       artifacts: options.artifacts ?? (service ? runArtifactSource(service) : null),
       artifactService: service,
       mergeabilityDelayMs: options.mergeabilityDelayMs ?? 0
@@ -253,11 +264,41 @@ export class Forge {
 
   /**
    * The environment a new job of a run gets for `@actions/artifact`: `GITHUB_API_URL`,
-   * `GITHUB_REPOSITORY`, `GITHUB_RUN_ID`, `ACTIONS_RUNTIME_TOKEN` and `ACTIONS_RESULTS_URL`. Each
-   * call is another job of the run.
+   * `GITHUB_REPOSITORY`, `GITHUB_RUN_ID`, `ACTIONS_RUNTIME_TOKEN` and `ACTIONS_RESULTS_URL`; with
+   * `job`, also the job's own `GITHUB_TOKEN`, holding exactly `job.permissions` (and
+   * `metadata: read`) on this repository. Each call is another job of the run.
    */
-  jobEnvironment(repo: string, runId: number): JobEnvironment {
-    return jobEnvironment(this.core, this.repoState(repo), runId)
+  jobEnvironment(repo: string, runId: number): JobEnvironment
+  jobEnvironment(repo: string, runId: number, job: JobOptions): ScopedJobEnvironment
+  jobEnvironment(repo: string, runId: number, job?: JobOptions): JobEnvironment {
+    const state = this.repoState(repo)
+    return job
+      ? jobEnvironment(this.core, state, runId, job)
+      : jobEnvironment(this.core, state, runId)
+  }
+
+  /**
+   * Mints a GitHub App installation token for `repo`, acting as `<slug>[bot]` (the App's bot
+   * is created on first use) and holding exactly `options.permissions`.
+   */
+  createInstallationToken(repo: string, options: InstallationTokenOptions): InstallationToken {
+    return createInstallationToken(this.core, this.repoState(repo), options)
+  }
+
+  /**
+   * Revokes a job or installation token, as GitHub does when a job ends: it then gets 401
+   * `Bad credentials`. Throws for a token the forge did not mint for a job or an App.
+   */
+  revokeToken(token: string): void {
+    if (!this.core.tokens.revoke(token))
+      throw new Error(
+        'Sandbox forge: revokeToken takes a token from jobEnvironment or createInstallationToken; this one is neither.'
+      )
+  }
+
+  /** The distinct scopes the token with this id (`RequestLogEntry.tokenId`) has used so far. */
+  scopesUsed(tokenId: string): ScopeUse[] {
+    return scopesUsed(this.pipeline.requests, tokenId)
   }
 
   /** Moves a workflow run along (`in_progress`, then `completed` with a conclusion). */

@@ -1,15 +1,19 @@
 /**
  * Git smart HTTP at `/{owner}/{repo}.git`, served by `git http-backend` (CGI) over the bare
- * repositories, with GitHub's token rules: read tokens fetch, write tokens push, and a request
- * without credentials gets a 401 Basic challenge.
+ * repositories, with GitHub's token rules: read tokens fetch, write tokens push, job and
+ * installation tokens by their `contents` and `workflows` scopes, and a request without
+ * credentials gets a 401 Basic challenge.
  */
 import { spawn } from 'node:child_process'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { authorizeGitGrant } from './access.js'
 import type { Caller } from './auth.js'
 import { permits } from './auth.js'
 import type { ForgeCore } from './core.js'
 import { listBranches } from './git.js'
+import type { ScopeUse } from './scopes.js'
 import type { RepoState } from './state.js'
+import { workflowGuardEnv } from './workflow-guard.js'
 
 /** Matches the three smart-HTTP endpoints. */
 export const GIT_PATH = /^\/([^/]+)\/([^/]+?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/
@@ -38,13 +42,19 @@ function gitService(url: URL, endpoint: string): string {
   return endpoint === 'info/refs' ? (url.searchParams.get('service') ?? '') : endpoint
 }
 
-/** Refuses what GitHub would refuse; returns true when it answered. */
-function refuse(
+/** What an admitted git request may do, for the backend and the request log. */
+interface Admission {
+  scope: ScopeUse
+  guardWorkflows: boolean
+}
+
+/** Answers what GitHub would refuse (returning null), or admits the request. */
+function admit(
   res: ServerResponse,
   repo: RepoState | undefined,
   caller: Caller,
   push: boolean
-): boolean {
+): Admission | null {
   const challenge = { 'www-authenticate': 'Basic realm="GitHub"' }
   if (caller.kind === 'invalid') {
     plain(
@@ -53,15 +63,20 @@ function refuse(
       'Invalid username or token. Password authentication is not supported for Git operations.\n',
       challenge
     )
-    return true
+    return null
   }
   if (caller.kind === 'anonymous' && (push || repo?.settings.private !== false)) {
     plain(res, 401, 'Authentication required.\n', challenge)
-    return true
+    return null
   }
   if (!repo) {
     plain(res, 404, 'Repository not found.\n')
-    return true
+    return null
+  }
+  if (caller.grant) {
+    const decision = authorizeGitGrant(caller.grant, repo, push)
+    if (decision.refusal) plain(res, decision.refusal.status, decision.refusal.text)
+    return decision.refusal ? null : decision
   }
   if (push && !permits(caller.user, 'write')) {
     plain(
@@ -69,9 +84,9 @@ function refuse(
       403,
       `Permission to ${repo.fullName}.git denied to ${caller.user?.login ?? 'anonymous'}.\n`
     )
-    return true
+    return null
   }
-  return false
+  return { scope: { name: 'contents', level: push ? 'write' : 'read' }, guardWorkflows: false }
 }
 
 function cgiEnv(
@@ -149,7 +164,10 @@ function runBackend(
   })
 }
 
-/** Serves one smart-HTTP request; `match` is the result of `GIT_PATH`. */
+/**
+ * Serves one smart-HTTP request; `match` is the result of `GIT_PATH`. Returns the scope an
+ * admitted request used (`contents` read or write), null when it was refused.
+ */
 export async function serveGit(
   core: ForgeCore,
   req: IncomingMessage,
@@ -158,14 +176,20 @@ export async function serveGit(
   match: RegExpExecArray,
   caller: Caller,
   afterPush: AfterPush
-): Promise<void> {
+): Promise<ScopeUse | null> {
   const [, owner = '', name = '', endpoint = ''] = match
   const repo = core.state.repo(owner, name)
   const push = gitService(url, endpoint) === 'git-receive-pack'
-  if (refuse(res, repo, caller, push) || !repo) return
+  const admission = admit(res, repo, caller, push)
+  if (!admission || !repo) return null
   const before = push && req.method === 'POST' ? await listBranches(repo.gitDir) : null
-  const code = await runBackend(req, res, cgiEnv(core, req, url, repo, endpoint, caller))
+  const env = {
+    ...cgiEnv(core, req, url, repo, endpoint, caller),
+    ...(push && admission.guardWorkflows ? workflowGuardEnv(core.hooksDir) : {})
+  }
+  const code = await runBackend(req, res, env)
   if (!res.headersSent) plain(res, 500, `git http-backend exited with ${code}\n`)
   if (before && caller.user) await afterPush(repo, before, caller.user.login)
   res.end()
+  return admission.scope
 }

@@ -1,12 +1,12 @@
 /**
  * The request pipeline of the forge: control endpoints, git smart HTTP, mounted handlers, then the
  * REST routes with GitHub's rate-limit headers, fault injection, authentication and permissions,
- * and a log entry for every request.
+ * and a log entry for every request (with the token and the scope it used).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
+import { authorizeRoute } from './access.js'
 import type { Caller } from './auth.js'
-import { permits } from './auth.js'
 import { serveControl } from './control.js'
 import type { ForgeCore } from './core.js'
 import type { FaultInjector } from './faults.js'
@@ -22,14 +22,27 @@ import type { CallerKind, ExtraRequestHandler, FaultRule, RequestLogEntry } from
 const SECONDARY_DOCS = 'overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
 const PRIMARY_DOCS = 'overview/rate-limits-for-the-rest-api#about-the-primary-rate-limits'
 
-/** GitHub's hourly budgets per caller kind. */
+/**
+ * GitHub's hourly budgets per caller kind. `GITHUB_TOKEN`'s 1,000 is per repository, shared by
+ * every job token there; an installation gets at least 5,000.
+ */
 export const DEFAULT_RATE_LIMITS: Record<CallerKind, number> = {
   admin: 5000,
   write: 5000,
   read: 5000,
   actions: 1000,
+  installation: 5000,
   anonymous: 60,
   invalid: 60
+}
+
+/** Whose budget a request spends: `kind:` then the repository, account or address. */
+function rateKey(caller: Caller, req: IncomingMessage): string {
+  const grant = caller.grant
+  if (grant?.kind === 'job' && grant.repository !== null)
+    return `${caller.kind}:${grant.repository.toLowerCase()}`
+  if (caller.user) return `${caller.kind}:${caller.user.login}`
+  return `${caller.kind}:${req.socket.remoteAddress}`
 }
 
 export interface PipelineOptions {
@@ -76,6 +89,8 @@ export class RequestPipeline {
       status: 0,
       tokenKind: caller.kind,
       login: caller.user?.login ?? null,
+      tokenId: caller.grant?.id ?? null,
+      scope: null,
       at: new Date(started).toISOString(),
       durationMs: 0,
       fault: null
@@ -96,13 +111,13 @@ export class RequestPipeline {
     caller: Caller,
     entry: RequestLogEntry
   ) {
+    const { core, afterPush } = this.options
     const git = GIT_PATH.exec(url.pathname)
     if (git) {
       entry.route = `${GIT_ROUTE}${git[3]}`
-      await serveGit(this.options.core, req, res, url, git, caller, this.options.afterPush)
+      entry.scope = await serveGit(core, req, res, url, git, caller, afterPush)
       return
     }
-    const { core } = this.options
     const info = { apiUrl: core.baseUrl, userForToken: (t: string) => core.tokens.userForToken(t) }
     for (const handler of this.options.extraHandlers) {
       if (await handler(req, res, info)) return
@@ -115,10 +130,7 @@ export class RequestPipeline {
     req: IncomingMessage
   ): { headers: Record<string, string>; exceeded: boolean } {
     this.requestCount += 1
-    const key = caller.user
-      ? `${caller.kind}:${caller.user.login}`
-      : `${caller.kind}:${req.socket.remoteAddress}`
-    const rate = this.rates.take(key)
+    const rate = this.rates.take(rateKey(caller, req))
     const headers = {
       ...rate.headers,
       'x-github-request-id': `5A4D:${process.pid.toString(16).toUpperCase()}:${this.requestCount.toString(16).toUpperCase()}`,
@@ -152,7 +164,7 @@ export class RequestPipeline {
         entry.fault = fault.kind
         await this.applyFault(fault, headers)
       }
-      const result = await this.runRoute(req, url, caller, matched.route, matched.params)
+      const result = await this.runRoute(req, url, caller, matched, entry)
       sendJson(res, result.status, result.body, { ...headers, ...result.headers })
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
@@ -181,22 +193,12 @@ export class RequestPipeline {
     )
   }
 
-  private authorize(route: Route, caller: Caller, isPrivate: boolean): void {
-    if (isPrivate && !permits(caller.user, 'read')) throw new ApiError(404, 'Not Found')
-    if (route.access === 'public') return
-    if (caller.user === null) throw new ApiError(401, 'Requires authentication')
-    if (!permits(caller.user, route.access)) {
-      const by = caller.kind === 'actions' ? 'integration' : 'personal access token'
-      throw new ApiError(403, `Resource not accessible by ${by}`)
-    }
-  }
-
   private async runRoute(
     req: IncomingMessage,
     url: URL,
     caller: Caller,
-    route: Route,
-    params: Record<string, string>
+    { route, params }: { route: Route; params: Record<string, string> },
+    entry: RequestLogEntry
   ) {
     const { core } = this.options
     const repo = core.state.repo(params.owner ?? '', params.repo ?? '')
@@ -204,7 +206,7 @@ export class RequestPipeline {
       throw new ApiError(401, 'Bad credentials', 'overview/authenticating-to-the-rest-api')
     }
     if (!repo) throw new ApiError(404, 'Not Found')
-    this.authorize(route, caller, repo.settings.private)
+    entry.scope = authorizeRoute(route, caller, repo, params)
     const body =
       route.method === 'GET' ? {} : (parseJsonBody(await readBody(req)) as Record<string, unknown>)
     const run = async () => {

@@ -177,7 +177,8 @@ export class ForgeState {
   readonly events: ForgeEvent[] = []
   private lastId = 1000
 
-  constructor(readonly users: readonly SandboxUser[]) {}
+  /** The accounts; App bots join on first use, so the list is shared and grows. */
+  constructor(readonly users: SandboxUser[]) {}
 
   /** A fresh id, unique across every kind of record. */
   nextId(): number {
@@ -195,6 +196,10 @@ export class ForgeState {
 
   user(login: string): SandboxUser | undefined {
     return this.users.find(user => user.login.toLowerCase() === login.toLowerCase())
+  }
+
+  addUser(user: SandboxUser): void {
+    this.users.push(user)
   }
 
   /** Appends to the event log; `actor` decides whether the actions token caused it. */

@@ -3,12 +3,16 @@
  * injected, and the mount point for extra request handlers and the source of run artifacts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ScopeUse } from './scopes.js'
 
 /** The kinds of token the forge hands out; `actions` stands for a workflow's `GITHUB_TOKEN`. */
 export type TokenKind = 'admin' | 'write' | 'read' | 'actions'
 
-/** How the caller of one request identified itself. */
-export type CallerKind = TokenKind | 'anonymous' | 'invalid'
+/**
+ * How the caller of one request identified itself: `actions` covers the actions token and every
+ * job token, `installation` a GitHub App installation token.
+ */
+export type CallerKind = TokenKind | 'installation' | 'anonymous' | 'invalid'
 
 /** Repository roles, in increasing order of power. */
 export type Permission = 'read' | 'write' | 'admin'
@@ -19,8 +23,11 @@ export interface SandboxUser {
   login: string
   type: 'User' | 'Bot' | 'Organization'
   permission: Permission
-  /** Token kind, or null for accounts without a token (e.g. the owning organization). */
-  tokenKind: TokenKind | null
+  /**
+   * Token kind, `installation` for a GitHub App's bot, or null for accounts without a token
+   * (e.g. the owning organization).
+   */
+  tokenKind: TokenKind | 'installation' | null
   email: string
 }
 
@@ -36,6 +43,14 @@ export interface RequestLogEntry {
   status: number
   tokenKind: CallerKind
   login: string | null
+  /** Opaque id of the job or installation token that made the request; null for others. */
+  tokenId: string | null
+  /**
+   * The scope the matched route (or git) needed, the one the token used when the route accepts
+   * several; null when the request was refused, needed none (reading a public repository) or
+   * matched no route.
+   */
+  scope: ScopeUse | null
   /** ISO time the request arrived. */
   at: string
   durationMs: number
@@ -74,7 +89,10 @@ export interface ForgeEvent {
   type: string
   action: string | null
   actor: string | null
-  /** True when the actions token caused it: on GitHub such events start no workflow (but dispatch). */
+  /**
+   * True when the actions token or a job token caused it: on GitHub such events start no
+   * workflow (but dispatch). An App installation token's events do.
+   */
   causedByActionsToken: boolean
   /** A few identifying facts (number, ref, sha, label, workflow, ...). */
   payload: Record<string, unknown>

@@ -4,7 +4,10 @@
  * run is registered with the artifact service, so its jobs can be given a runtime token.
  */
 import { randomUUID } from 'node:crypto'
+import { serverToServerToken } from './auth.js'
 import type { ForgeCore } from './core.js'
+import type { TokenPermissions } from './scopes.js'
+import { readPermissions } from './scopes.js'
 import type { RepoState, WorkflowRunRecord } from './state.js'
 import { timestamp } from './state.js'
 
@@ -76,8 +79,45 @@ export interface JobEnvironment {
   ACTIONS_RESULTS_URL: string
 }
 
-/** The environment of a new job of a run; throws naming the run when there is none to give. */
-export function jobEnvironment(core: ForgeCore, repo: RepoState, runId: number): JobEnvironment {
+/** What a job asks of its `GITHUB_TOKEN`: the job's `permissions:`. */
+export interface JobOptions {
+  /** Scopes and levels; a scope left out is `none`, and `metadata: read` is always granted. */
+  permissions: TokenPermissions
+}
+
+/** A job's environment with its own `GITHUB_TOKEN` (`ghs_`), which acts as `github-actions[bot]`. */
+export type ScopedJobEnvironment = JobEnvironment & { GITHUB_TOKEN: string }
+
+/** Mints a job's `GITHUB_TOKEN`, holding exactly the job's permissions on its repository. */
+function mintJobToken(core: ForgeCore, repo: RepoState, job: JobOptions): string {
+  const token = serverToServerToken()
+  core.tokens.add(token, {
+    kind: 'job',
+    user: core.state.users.find(user => user.tokenKind === 'actions')!,
+    permissions: readPermissions(job.permissions, 'job'),
+    repository: repo.fullName,
+    expiresAt: null
+  })
+  return token
+}
+
+/**
+ * The environment of a new job of a run, with a fresh `GITHUB_TOKEN` when `job` says what the
+ * token may do; throws naming the run when there is none to give.
+ */
+export function jobEnvironment(core: ForgeCore, repo: RepoState, runId: number): JobEnvironment
+export function jobEnvironment(
+  core: ForgeCore,
+  repo: RepoState,
+  runId: number,
+  job: JobOptions
+): ScopedJobEnvironment
+export function jobEnvironment(
+  core: ForgeCore,
+  repo: RepoState,
+  runId: number,
+  job?: JobOptions
+): JobEnvironment {
   const where = `${repo.owner}/${repo.name}`
   if (!repo.workflowRuns.has(runId)) {
     throw new Error(
@@ -97,7 +137,8 @@ export function jobEnvironment(core: ForgeCore, repo: RepoState, runId: number):
     ...core.artifactService.jobEnvironment({
       runBackendId: run.runBackendId,
       jobBackendId: randomUUID()
-    })
+    }),
+    ...(job ? { GITHUB_TOKEN: mintJobToken(core, repo, job) } : {})
   }
 }
 

@@ -68,7 +68,7 @@ export function simpleUser(core: ForgeCore, login: string): Schemas['simple-user
 /** The association GitHub shows next to an author's comments in this repository. */
 export function authorAssociation(core: ForgeCore, login: string): Schemas['author-association'] {
   const user = account(core, login)
-  if (user.tokenKind === 'actions' || user === GHOST) return 'NONE'
+  if (user.type === 'Bot' || user === GHOST) return 'NONE'
   if (user.permission === 'admin') return 'MEMBER'
   return user.permission === 'write' ? 'COLLABORATOR' : 'CONTRIBUTOR'
 }

@@ -87,9 +87,9 @@ async function listStatuses(ctx: RouteContext): Promise<RouteResult> {
   }
 }
 
+/** Check runs belong to GitHub Apps: job and installation tokens are App tokens, others are not. */
 function requireApp(ctx: RouteContext): void {
-  if (ctx.caller.kind !== 'actions')
-    throw new ApiError(403, 'You must authenticate via a GitHub App.')
+  if (ctx.caller.grant === null) throw new ApiError(403, 'You must authenticate via a GitHub App.')
 }
 
 /** Applies status, conclusion, times, output and links from a create or update body. */
