@@ -1,8 +1,9 @@
 /**
  * The in-process face of the sandbox forge: start it on 127.0.0.1 (port 0) with its artifact
- * service, create and seed repositories, inject faults, read the request and event logs, record
- * workflow runs and give their jobs an environment and a scoped token, mint App installation
- * tokens, mount handlers, and close it (removing its temporary directory).
+ * service, create and seed repositories, inject faults, read the request and event logs (or
+ * subscribe to events), record workflow runs and give their jobs an environment and a scoped
+ * token, mint App installation tokens, mount handlers, and close it (removing its temporary
+ * directory).
  */
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
@@ -24,7 +25,7 @@ import { DEFAULT_RATE_LIMITS, RequestPipeline } from './server.js'
 import type { ScopeUse } from './scopes.js'
 import { scopesUsed } from './scopes.js'
 import { ForgeState, RepoState, timestamp } from './state.js'
-import type { LabelRecord, WorkflowRunRecord } from './state.js'
+import type { EventListener, LabelRecord, WorkflowRunRecord } from './state.js'
 import type {
   CallerKind,
   ExtraRequestHandler,
@@ -299,6 +300,14 @@ export class Forge {
   /** The distinct scopes the token with this id (`RequestLogEntry.tokenId`) has used so far. */
   scopesUsed(tokenId: string): ScopeUse[] {
     return scopesUsed(this.pipeline.requests, tokenId)
+  }
+
+  /**
+   * Calls `listener` synchronously with every event from now on, as it is recorded; returns
+   * the unsubscribe.
+   */
+  onEvent(listener: EventListener): () => void {
+    return this.core.state.onEvent(listener)
   }
 
   /** Moves a workflow run along (`in_progress`, then `completed` with a conclusion). */

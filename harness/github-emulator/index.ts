@@ -21,6 +21,7 @@ export type {
   ScopeUse,
   TokenPermissions
 } from './scopes.js'
+export type { EventListener } from './state.js'
 export { workflowRefusal } from './workflow-guard.js'
 export { createArtifactService, runArtifactSource } from './artifact-service.js'
 export type {

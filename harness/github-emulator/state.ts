@@ -171,10 +171,14 @@ export class RepoState {
   }
 }
 
+/** Called with each event as it is recorded. */
+export type EventListener = (event: ForgeEvent) => void
+
 /** Everything the forge knows, across repositories. */
 export class ForgeState {
   readonly repos = new Map<string, RepoState>()
   readonly events: ForgeEvent[] = []
+  private readonly listeners = new Set<EventListener>()
   private lastId = 1000
 
   /** The accounts; App bots join on first use, so the list is shared and grows. */
@@ -202,6 +206,14 @@ export class ForgeState {
     this.users.push(user)
   }
 
+  /** Subscribes to the event log; returns the unsubscribe. */
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
   /** Appends to the event log; `actor` decides whether the actions token caused it. */
   recordEvent(
     repo: RepoState,
@@ -221,6 +233,23 @@ export class ForgeState {
       at: timestamp()
     }
     this.events.push(event)
+    this.notify(event)
     return event
+  }
+
+  /**
+   * Every listener hears the event even when an earlier one throws; the first error is then
+   * rethrown, so a broken listener fails the request that caused the event instead of vanishing.
+   */
+  private notify(event: ForgeEvent): void {
+    let failure: unknown = null
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event)
+      } catch (error) {
+        failure ??= error
+      }
+    }
+    if (failure !== null) throw failure
   }
 }

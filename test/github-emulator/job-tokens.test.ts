@@ -5,7 +5,7 @@ import {
   tokenIdOf,
   unusedWriteScopes
 } from '../../harness/github-emulator/index.js'
-import type { Forge, TokenPermissions } from '../../harness/github-emulator/index.js'
+import type { Forge, ForgeEvent, TokenPermissions } from '../../harness/github-emulator/index.js'
 import { bareClient, client, statusOf } from './helpers.js'
 
 const owner = 'octo-org'
@@ -200,6 +200,22 @@ describe('the request log per token', () => {
       tokenId: null,
       scope: { name: 'issues', level: 'read' }
     })
+  })
+})
+
+describe('event subscription', () => {
+  it('calls a listener synchronously with each new event until it unsubscribes', async () => {
+    const heard: ForgeEvent[] = []
+    const unsubscribe = forge.onEvent(event => heard.push(event))
+    const number = forge.createIssue(repo, { title: 'heard', labels: ['bug'] })
+    expect(heard.map(e => [e.type, e.action, e.payload.number])).toEqual([
+      ['issues', 'opened', number],
+      ['issues', 'labeled', number]
+    ])
+    expect(heard.at(-1)).toBe(forge.events(repo).at(-1))
+    unsubscribe()
+    forge.createIssue(repo, { title: 'not heard' })
+    expect(heard).toHaveLength(2)
   })
 })
 
