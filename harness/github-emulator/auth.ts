@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { TokenPermissions } from './scopes.js'
-import { PERMISSIVE_JOB_PERMISSIONS } from './scopes.js'
+import { SCOPES } from './scopes.js'
 import type { CallerKind, Permission, SandboxTokens, SandboxUser, TokenKind } from './types.js'
 
 /** What a job token or an installation token may do, and where. */
@@ -22,6 +22,15 @@ export interface TokenGrant {
   expiresAt: string | null
   revoked: boolean
 }
+
+/**
+ * The forge's own actions token predates job tokens and stays all-powerful: every scope at write,
+ * `workflows` included, so fixtures and tools written before jobs had scoped tokens keep working.
+ * A job that should meet GitHub's rules gets its own token from `jobEnvironment`.
+ */
+const ACTIONS_TOKEN_PERMISSIONS: Readonly<TokenPermissions> = Object.freeze(
+  Object.fromEntries(SCOPES.map(scope => [scope, scope === 'metadata' ? 'read' : 'write']))
+)
 
 /** Who sent a request. */
 export interface Caller {
@@ -132,7 +141,7 @@ export class TokenBook {
       id: tokenIdOf(tokens.actions),
       kind: 'job',
       user: bot,
-      permissions: PERMISSIVE_JOB_PERMISSIONS,
+      permissions: ACTIONS_TOKEN_PERMISSIONS,
       repository: null,
       expiresAt: null,
       revoked: false

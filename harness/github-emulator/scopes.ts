@@ -48,7 +48,8 @@ export type GrantKind = 'job' | 'installation'
 const LEVELS = ['read', 'write', 'none'] as const
 
 /**
- * GitHub's "permissive" default for `GITHUB_TOKEN`: read and write on every scope but
+ * GitHub's "permissive" default for `GITHUB_TOKEN`, what a job whose workflow sets no
+ * `permissions:` gets where the repository keeps that default: read and write on every scope but
  * `id-token` (only ever requested) and `metadata` (read-only); never `workflows`.
  */
 export const PERMISSIVE_JOB_PERMISSIONS: Readonly<TokenPermissions> = Object.freeze(

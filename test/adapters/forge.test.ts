@@ -535,9 +535,11 @@ describe('CI state, statuses and workflows', () => {
   })
 
   it('dispatches a workflow with its inputs', async () => {
+    const plan = 'on:\n  workflow_dispatch:\n    inputs:\n      issues: {}\n      confirm: {}\n'
+    await pushBranch('dispatchable', 'origin/main', '.github/workflows/plan.yml', plan)
     const mark = forge.events(repo).length
 
-    await adapter.dispatchWorkflow('ci.yml', 'main', { issues: '1, 2', confirm: '' })
+    await adapter.dispatchWorkflow('plan.yml', 'dispatchable', { issues: '1, 2', confirm: '' })
 
     const dispatched = forge
       .events(repo)
@@ -546,7 +548,11 @@ describe('CI state, statuses and workflows', () => {
     expect(dispatched).toHaveLength(1)
     expect(dispatched[0]).toMatchObject({
       actor: admin,
-      payload: { workflow: '.github/workflows/ci.yml', ref: 'main', inputs: { issues: '1, 2' } }
+      payload: {
+        workflow: '.github/workflows/plan.yml',
+        ref: 'dispatchable',
+        inputs: { issues: '1, 2', confirm: '' }
+      }
     })
   })
 

@@ -61,8 +61,7 @@ describe('workflow dispatch and runs', () => {
       owner,
       repo,
       workflow_id: 'ci.yml',
-      ref: 'main',
-      inputs: { pr: '7' }
+      ref: 'main'
     })
     expect(dispatched.status).toBe(204)
     const runs = await api.rest.actions.listWorkflowRunsForRepo({
@@ -104,7 +103,7 @@ describe('workflow dispatch and runs', () => {
       payload: {
         workflow: '.github/workflows/ci.yml',
         ref: 'main',
-        inputs: { pr: '7' },
+        inputs: {},
         run_id: run.id
       }
     })

@@ -17,6 +17,11 @@ beforeAll(async () => {
   forge = await startForge()
   await seedSampleRepo(forge)
   await forge.createRepo({ name: 'other-lib', files: { 'README.md': '# other\n' } })
+  await forge.createRepo({
+    name: 'open-lib',
+    files: { 'README.md': '# open\n' },
+    settings: { private: false }
+  })
   runId = forge.createWorkflowRun(repo, {
     workflow: 'ci.yml',
     event: 'push',
@@ -109,6 +114,33 @@ describe('job environments', () => {
       })
     )
     expect(bad?.status).toBe(422)
+  })
+})
+
+describe('public repositories', () => {
+  it('lets any job token read what anyone may read there, and nothing more', async () => {
+    const openRun = forge.createWorkflowRun('open-lib', {
+      workflow: 'ci.yml',
+      event: 'push',
+      headBranch: 'main',
+      headSha: 'main',
+      actor: 'forge-admin'
+    })
+    const own = forge.jobEnvironment('open-lib', openRun, { permissions: {} }).GITHUB_TOKEN
+    const foreign = jobToken({ issues: 'write' })
+    for (const token of [own, foreign]) {
+      const job = bareClient(forge.apiUrl, token)
+      const mark = forge.requests().length
+      expect((await job.rest.issues.listForRepo({ owner, repo: 'open-lib' })).status).toBe(200)
+      expect(forge.requests().slice(mark)[0]?.scope).toBeNull()
+      const write = await statusOf(
+        job.rest.issues.create({ owner, repo: 'open-lib', title: 'not mine' })
+      )
+      expect(write).toMatchObject({
+        status: 403,
+        data: { message: 'Resource not accessible by integration' }
+      })
+    }
   })
 })
 

@@ -1,6 +1,7 @@
 /**
- * Actions: workflow dispatch (recorded as an event and a queued run), workflow runs, and run
- * artifacts answered from the mounted artifact source (list, get, zip download by 302).
+ * Actions: workflow dispatch (inputs checked against the workflow file, recorded as an event and
+ * a queued run), workflow runs, and run artifacts answered from the mounted artifact source
+ * (list, get, zip download by 302).
  */
 import type { Route, RouteContext, RouteResult } from '../router.js'
 import { actorLogin, numberParam, requiredString } from '../core.js'
@@ -8,6 +9,7 @@ import { ApiError, paginate } from '../http.js'
 import { gitOk, resolveCommit, showFile } from '../git.js'
 import { renderArtifact, renderWorkflowRun } from '../render/checks.js'
 import type { WorkflowRunRecord } from '../state.js'
+import { providedInputs, readDispatchableWorkflow, resolveInputs } from '../workflow-inputs.js'
 import { createWorkflowRun, workflowIdFor } from '../workflow-runs.js'
 
 const WORKFLOWS_DIR = '.github/workflows'
@@ -27,27 +29,25 @@ async function workflowPath(ctx: RouteContext, id: string, commit: string): Prom
 
 async function dispatch(ctx: RouteContext): Promise<RouteResult> {
   const ref = requiredString(ctx.body, 'ref')
+  const provided = providedInputs(ctx.body.inputs)
   const branch = ref.replace(/^refs\/(heads|tags)\//, '')
   const sha = await resolveCommit(ctx.repo.gitDir, ref)
   if (sha === null) throw new ApiError(422, `No ref found for: ${ref}`)
   const path = await workflowPath(ctx, ctx.params.workflow_id ?? '', sha)
   const text = path === null ? null : await showFile(ctx.repo.gitDir, sha, path)
   if (path === null || text === null) throw new ApiError(404, 'Not Found')
-  if (!/\bworkflow_dispatch\b/.test(text))
+  const workflow = readDispatchableWorkflow(path, text)
+  if (workflow.inputs === null)
     throw new ApiError(422, "Workflow does not have 'workflow_dispatch' trigger")
-  const inputs = (ctx.body.inputs ?? {}) as Record<string, unknown>
+  const inputs = resolveInputs(workflow.inputs, provided)
   const actor = actorLogin(ctx)
-  const name = /^name:\s*(.+)$/m
-    .exec(text)?.[1]
-    ?.trim()
-    .replace(/^['"]|['"]$/g, '')
   const run = createWorkflowRun(ctx.core, ctx.repo, {
     workflow: path,
     event: 'workflow_dispatch',
     headBranch: branch,
     headSha: sha,
     actor,
-    name
+    name: workflow.name ?? undefined
   })
   ctx.core.state.recordEvent(ctx.repo, 'workflow_dispatch', null, actor, {
     workflow: path,
