@@ -9,7 +9,12 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { getOctokit } from '@actions/github'
 import { startOfflineCodex, type OfflineCodex } from '../../harness/demo/offline.js'
-import { DEMO_EXTRA_ISSUES, DEMO_PLAYBOOK } from '../../harness/demo/playbook.js'
+import {
+  DEMO_EXTRA_ISSUES,
+  DEMO_PLAYBOOK,
+  type DemoIssue,
+  type PlaybookEntry
+} from '../../harness/demo/playbook.js'
 import {
   ActionsEngine,
   type EngineNotice,
@@ -58,6 +63,10 @@ export interface WorldOptions {
   files?: Record<string, string>
   /** How many jobs the codex runner takes at once (default 2). */
   codexSlots?: number
+  /** What the scripted model plays (default the demo's playbook). */
+  playbook?: readonly PlaybookEntry[]
+  /** Issues opened after the sample repository's four (default the demo's two). */
+  issues?: readonly DemoIssue[]
 }
 
 /** A running world. */
@@ -81,8 +90,8 @@ export async function startPipelineWorld(options: WorldOptions = {}): Promise<Pi
     ...pipelineFiles(options.config),
     ...options.files
   })
-  for (const issue of DEMO_EXTRA_ISSUES) forge.createIssue(repo, issue)
-  const model = await startOfflineCodex(DEMO_PLAYBOOK)
+  for (const issue of options.issues ?? DEMO_EXTRA_ISSUES) forge.createIssue(repo, issue)
+  const model = await startOfflineCodex(options.playbook ?? DEMO_PLAYBOOK)
   const notices: EngineNotice[] = []
   const app = options.app === true
   const engine = await ActionsEngine.start({

@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { startForge, type Forge } from '../../harness/github-emulator/index.js'
 import { parseWavePlan } from '../../src/contracts/index.js'
 import { proposalCommentKey } from '../../src/report/plan-summary.js'
-import { runAction, type ActionEvent, type ActionRunResult } from '../../harness/actions-engine/action-runner.js'
+import {
+  runAction,
+  type ActionEvent,
+  type ActionRunResult
+} from '../../harness/actions-engine/action-runner.js'
 import { actionBundle, actionMetadata } from '../harness/bundles.js'
 import { gitOk } from '../github-emulator/helpers.js'
 import {
