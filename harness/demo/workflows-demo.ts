@@ -29,6 +29,8 @@ export interface WorkflowsDemoOptions {
 /** What the demo came to. */
 export interface WorkflowsDemoResult {
   merged: number[]
+  /** Whether the wave report says every success criterion is met. */
+  allMet: boolean
   runs: RunRecord[]
 }
 
@@ -127,9 +129,10 @@ export async function runWorkflowsDemo(
         per_page: 100
       })
       const merged = pulls.filter(pull => pull.merged_at !== null).map(pull => pull.number)
+      const report = waveReport(engine.runs())
       options.print('')
-      options.print(waveReport(engine.runs()))
-      return { merged, runs: engine.runs() }
+      options.print(report)
+      return { merged, allMet: report.includes('every criterion met'), runs: engine.runs() }
     } finally {
       await engine.close()
     }

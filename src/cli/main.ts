@@ -56,8 +56,18 @@ const COMMANDS: Record<string, Command> = {
   },
   demo: {
     summary: 'a whole wave on an embedded sandbox forge (--offline: no account, no network)',
-    usage: 'codex-waves demo [--offline] [flags]',
-    flags: ['state-dir', 'verbose', 'codex', 'model', 'concurrency', 'ci', 'offline'],
+    usage: 'codex-waves demo [--offline] [--workflows | --workflows-dir <dir>] [flags]',
+    flags: [
+      'state-dir',
+      'verbose',
+      'codex',
+      'model',
+      'concurrency',
+      'ci',
+      'offline',
+      'workflows',
+      'workflows-dir'
+    ],
     run: demoCommand
   }
 }

@@ -66,6 +66,15 @@ export const FLAGS = {
     type: 'boolean',
     help: 'codex talks to a scripted model playing the shipped playbook'
   },
+  workflows: {
+    type: 'boolean',
+    help: 'demo: run the wave through the workflows init writes, on the Actions engine'
+  },
+  'workflows-dir': {
+    type: 'string',
+    value: 'dir',
+    help: 'demo: run your own edited workflow files from this directory instead'
+  },
   verbose: { type: 'boolean', help: "print every phase's log lines, not only progress" },
   help: { type: 'boolean', help: 'show this help' }
 } as const

@@ -178,6 +178,31 @@ jobs:
 `
   ),
   ...workflow(
+    'commented',
+    `name: commented
+on:
+  issue_comment:
+    types: [created]
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "comment by \${{ github.event.comment.user.login }}"
+`
+  ),
+  ...workflow(
+    'slow',
+    `name: slow
+on: workflow_dispatch
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    timeout-minutes: 0.05
+    steps:
+      - run: sleep 60
+`
+  ),
+  ...workflow(
     'nowhere',
     `name: nowhere
 on: workflow_dispatch
@@ -298,9 +323,19 @@ describe('a dispatched run', () => {
     )
   })
 
-  it('gives each job a token with exactly its permissions, and the job check run on the commit', () => {
+  it('gives each job a token with exactly its permissions, and a check run on the commit', async () => {
     const [main] = byWorkflow(runs, 'main')
     expect(main!.jobs[0]?.permissions).toEqual({ metadata: 'read', contents: 'read' })
+    const checks = await as('read').rest.checks.listForRef({ ...where(), ref: main!.sha })
+    const names = checks.data.check_runs.map(check => `${check.name}: ${check.conclusion}`)
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'list: success',
+        'each (a): success',
+        'each (b): success',
+        'after: success'
+      ])
+    )
   })
 
   it('sends workflow_run three levels deep and no further', () => {
@@ -334,8 +369,12 @@ describe('the App token stand-in', () => {
     const before = engine.runs().length
     await dispatch('app.yml')
     await engine.settled({ timeoutMs: 60_000 })
-    const [run] = byWorkflow(newRuns(before), 'app')
+    const runs = newRuns(before)
+    const [run] = byWorkflow(runs, 'app')
     expectConclusion(run, 'success')
+    const [commented] = byWorkflow(runs, 'commented')
+    expect(commented?.actor).toBe('helper[bot]')
+    expect(commented?.jobs[0]?.steps[0]?.log).toContain('comment by helper[bot]')
     expect(run?.jobs[0]?.steps[1]?.log).toContain('slug=helper')
     const comments = await as('read').rest.issues.listComments({ ...where(), issue_number: 1 })
     expect(comments.data.at(-1)?.user?.login).toBe('helper[bot]')
@@ -404,6 +443,20 @@ describe('environments and concurrency', () => {
       'failure'
     ])
   }, 120_000)
+})
+
+describe('timeout-minutes', () => {
+  it('ends a job that runs past it, killing its step, and fails it', async () => {
+    const before = engine.runs().length
+    await dispatch('slow.yml')
+    await engine.settled({ timeoutMs: 60_000 })
+    const [run] = newRuns(before)
+    expect(run?.conclusion).toBe('failure')
+    expect(run?.jobs[0]?.error).toBe(
+      'The job has exceeded the maximum execution time of 0.05 minutes.'
+    )
+    expect(run!.jobs[0]!.endedAt - run!.jobs[0]!.startedAt).toBeLessThan(30_000)
+  })
 })
 
 describe('what the engine does not run', () => {

@@ -5,15 +5,18 @@
  * the scripted model playing the shipped playbook. The demo's config asks for confirmation, so
  * the gate shows; the demo confirms the plan itself after printing the proposal.
  */
+import { existsSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { defaultWaveConfig } from '../../contracts/index.js'
 import { startOfflineCodex, type OfflineCodex } from '../../../harness/demo/offline.js'
 import { DEMO_EXTRA_ISSUES, DEMO_PLAYBOOK, DEMO_WAVE } from '../../../harness/demo/playbook.js'
 import type { Forge as SandboxForge } from '../../../harness/github-emulator/index.js'
+import { runWorkflowsDemo } from '../../../harness/demo/workflows-demo.js'
 import { UsageError, stringFlag, type ParsedFlags } from '../options.js'
-import { codexHasCredentials, openSession, type CliIo } from '../session.js'
+import { codexHasCredentials, openSession, resolveCodexPath, type CliIo } from '../session.js'
 import { runWaveInSession } from './wave-commands.js'
 
 async function seedDemo(forge: SandboxForge, repo: string): Promise<void> {
@@ -38,6 +41,9 @@ export async function demoCommand(
   let model: OfflineCodex | null = null
   try {
     model = offline ? await startOfflineCodex(DEMO_PLAYBOOK) : null
+    if (flags.workflows === true || flags['workflows-dir'] !== undefined) {
+      return await workflowsDemo(io, flags, model)
+    }
     const config = { ...defaultWaveConfig(), confirm: 'always' as const }
     // The demo's forge is gone when it ends; its clones and report go to a temporary folder, kept.
     const stateDir =
@@ -67,4 +73,49 @@ export async function demoCommand(
   } finally {
     await model?.close()
   }
+}
+
+/** The checkout this command runs from: the folder that holds `actions/dispatch/action.yml`. */
+function checkoutRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'actions', 'dispatch', 'action.yml'))) {
+    const parent = dirname(dir)
+    if (parent === dir) {
+      throw new UsageError(
+        "demo --workflows runs this checkout's actions; run it from a clone of codex-issue-waves."
+      )
+    }
+    dir = parent
+  }
+  return dir
+}
+
+/**
+ * The demo wave through the workflow files on the Actions engine. The codex runner finds codex on
+ * its PATH (this package's, or `--codex`) and talks to the offline model, or to your own login.
+ */
+async function workflowsDemo(
+  io: CliIo,
+  flags: ParsedFlags,
+  model: OfflineCodex | null
+): Promise<number> {
+  const codex = resolveCodexPath(stringFlag(flags, 'codex'))
+  const base =
+    model?.env ??
+    Object.fromEntries(
+      Object.entries(io.env).filter((entry): entry is [string, string] => entry[1] !== undefined)
+    )
+  const codexEnv = { ...base, PATH: `${dirname(codex)}:${base.PATH ?? io.env.PATH ?? ''}` }
+  const print = (line: string) => io.stdout.write(`${line}\n`)
+  print(
+    `codex-waves demo through the workflows, on the Actions engine over an embedded sandbox forge`
+  )
+  const result = await runWorkflowsDemo({
+    actionsRoot: checkoutRoot(),
+    workflowsDir: stringFlag(flags, 'workflows-dir'),
+    codexEnv,
+    print
+  })
+  print(`Merged: ${result.merged.map(pr => `#${pr}`).join(' ') || 'nothing'}`)
+  return result.allMet ? 0 : 1
 }
