@@ -18,7 +18,7 @@ import {
   type DefaultTokenPermissions,
   type GrantedPermissions
 } from './permissions.js'
-import type { JobRecord } from './records.js'
+import { newJobRecord, type JobRecord } from './records.js'
 import type { RunnerPool, RunnerSlot } from './runners.js'
 import type { StandInHost } from './stand-ins.js'
 import type { JobModel } from './workflow.js'
@@ -72,28 +72,6 @@ export interface JobCall {
 }
 
 const DEFAULT_JOB_MINUTES = 360
-
-function emptyRecord(call: JobCall, permissions: GrantedPermissions): JobRecord {
-  const now = Date.now()
-  return {
-    runId: call.run.id,
-    workflow: call.run.workflow.path,
-    jobId: call.job.id,
-    name: call.name,
-    matrix: call.leg,
-    result: 'success',
-    outputs: {},
-    runner: null,
-    environment: null,
-    permissions,
-    tokenIds: [],
-    error: null,
-    steps: [],
-    summary: '',
-    startedAt: now,
-    endedAt: now
-  }
-}
 
 function runsOnLabels(call: JobCall): string[] {
   const value = evaluateToken(call.job.runsOn, call.contexts, call.run.workflow.path)
@@ -228,7 +206,14 @@ async function executeLiveJob(
   call: JobCall,
   stepHost: Omit<StepHost, 'standIns' | 'deadline'>
 ): Promise<JobRecord> {
-  const record = emptyRecord(call, permissionsOf(call, host))
+  const record = newJobRecord({
+    runId: call.run.id,
+    workflow: call.run.workflow.path,
+    jobId: call.job.id,
+    name: call.name,
+    matrix: call.leg,
+    permissions: permissionsOf(call, host)
+  })
   const abort = new AbortController()
   call.signal.addEventListener('abort', () => abort.abort(), { once: true })
   const finish = (result: JobRecord['result'], error: string | null = null) =>

@@ -52,3 +52,23 @@ export interface RunRecord {
   startedAt: number
   endedAt: number | null
 }
+
+/** A job's record before it has run: success until something says otherwise. */
+export function newJobRecord(
+  fields: Pick<JobRecord, 'runId' | 'workflow' | 'jobId' | 'name' | 'matrix' | 'permissions'>
+): JobRecord {
+  const now = Date.now()
+  return {
+    ...fields,
+    result: 'success',
+    outputs: {},
+    runner: null,
+    environment: null,
+    tokenIds: [],
+    error: null,
+    steps: [],
+    summary: '',
+    startedAt: now,
+    endedAt: now
+  }
+}

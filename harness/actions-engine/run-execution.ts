@@ -16,7 +16,7 @@ import type { StepHost } from './job-runner.js'
 import type { RunFacts } from './job-setup.js'
 import { InvalidWorkflow, UnsupportedConstruct } from './errors.js'
 import { expandStrategy, legName, type MatrixLeg, type Strategy } from './matrix.js'
-import type { JobRecord, RunRecord } from './records.js'
+import { newJobRecord, type JobRecord, type RunRecord } from './records.js'
 import type { JobModel } from './workflow.js'
 
 /** What a job (all its legs) came to, as `needs.<id>` shows it. */
@@ -182,13 +182,16 @@ async function summarizeLegs(
   } catch (error) {
     if (error instanceof UnsupportedConstruct || error instanceof InvalidWorkflow) throw error
     // GitHub fails a job whose strategy cannot be evaluated, with the reason in the run's log.
-    call.record.jobs.push(
-      failedJob(
-        call,
-        job,
-        `Error when evaluating 'strategy' for job '${job.id}'. ${(error as Error).message}`
-      )
-    )
+    const record = newJobRecord({
+      runId: call.run.id,
+      workflow: file,
+      jobId: job.id,
+      name: job.id,
+      matrix: null,
+      permissions: {}
+    })
+    const reason = `Error when evaluating 'strategy' for job '${job.id}'. ${(error as Error).message}`
+    call.record.jobs.push(Object.assign(record, { result: 'failure', error: reason }))
     return { result: 'failure', outputs: {} }
   }
   const legs = await runLegs(host, stepHost, call, job, contexts, strategy)
@@ -196,26 +199,4 @@ async function summarizeLegs(
   const result = combine(legs)
   const tolerated = result === 'failure' && continuesOnError(job, contexts, file)
   return { result: tolerated ? 'success' : result, outputs }
-}
-
-function failedJob(call: RunCall, job: JobModel, error: string): JobRecord {
-  const now = Date.now()
-  return {
-    runId: call.run.id,
-    workflow: call.run.workflow.path,
-    jobId: job.id,
-    name: job.id,
-    matrix: null,
-    result: 'failure',
-    outputs: {},
-    runner: null,
-    environment: null,
-    permissions: {},
-    tokenIds: [],
-    error,
-    steps: [],
-    summary: '',
-    startedAt: now,
-    endedAt: now
-  }
 }

@@ -72,16 +72,12 @@ function checkoutPlan(setup: JobSetup, ref: string, depth: number) {
   return { branch, commit, refspecs }
 }
 
-/** `actions/checkout`. */
-export async function checkout(
-  setup: JobSetup,
-  host: StandInHost,
-  inputs: Record<string, string>,
-  place: WorkflowPlace
-): Promise<StepResult> {
+/** Where a checkout goes, refusing what `actions/checkout` would not do here. */
+function checkoutTarget(setup: JobSetup, inputs: Record<string, string>, place: WorkflowPlace) {
   const unknown = Object.keys(inputs).filter(name => !CHECKOUT_INPUTS.has(name))
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
     throw new UnsupportedConstruct(place, `actions/checkout's '${unknown.join("', '")}'`)
+  }
   const repository = inputs.repository || setup.run.repository
   if (repository !== setup.run.repository) {
     throw new UnsupportedConstruct(place, `checking out another repository ('${repository}')`)
@@ -91,49 +87,59 @@ export async function checkout(
   if (inside.startsWith('..') || isAbsolute(inside)) {
     throw new InvalidWorkflow(place, `checkout path '${inputs.path}' is outside the workspace`)
   }
-  const token = inputs.token || setup.token
+  return { target, inside: inside || '.' }
+}
+
+/** Fetches into a fresh repository at `target` and checks out what the plan says. */
+async function fetchAndCheckOut(
+  target: string,
+  host: StandInHost,
+  inputs: Record<string, string>,
+  token: string,
+  plan: ReturnType<typeof checkoutPlan> & { depth: number }
+): Promise<void> {
+  await rm(target, { recursive: true, force: true })
+  await mkdir(target, { recursive: true })
+  await git(target, ['init', '--quiet'])
+  await git(target, ['remote', 'add', 'origin', host.cloneUrl])
+  const shallow = plan.depth > 0 ? [`--depth=${plan.depth}`] : []
+  const fetch = ['fetch', '--quiet', '--no-tags', ...shallow, 'origin', ...plan.refspecs]
+  await git(target, fetch, token)
+  const sparse = (inputs['sparse-checkout'] ?? '')
+    .split('\n')
+    .map(line => line.trim())
+    .filter(Boolean)
+  if (sparse.length > 0) {
+    const cone = inputs['sparse-checkout-cone-mode'] !== 'false'
+    await git(target, ['sparse-checkout', 'set', ...(cone ? [] : ['--no-cone']), ...sparse])
+  }
+  const start = plan.commit ?? `refs/remotes/origin/${plan.branch}`
+  const onto = plan.branch === null ? ['--detach', start] : ['-B', plan.branch, start]
+  await git(target, ['checkout', '--quiet', '--force', ...onto])
+  if (inputs['persist-credentials'] !== 'false') {
+    const key = `http.${new URL(host.cloneUrl).origin}/.extraheader`
+    await git(target, ['config', '--local', key, authHeader(token)])
+  }
+}
+
+/** `actions/checkout`. */
+export async function checkout(
+  setup: JobSetup,
+  host: StandInHost,
+  inputs: Record<string, string>,
+  place: WorkflowPlace
+): Promise<StepResult> {
+  const { target, inside } = checkoutTarget(setup, inputs, place)
   const depth = Number(inputs['fetch-depth'] ?? '1')
-  const plan = checkoutPlan(setup, inputs.ref ?? '', depth)
   try {
-    await rm(target, { recursive: true, force: true })
-    await mkdir(target, { recursive: true })
-    await git(target, ['init', '--quiet'])
-    await git(target, ['remote', 'add', 'origin', host.cloneUrl])
-    const shallow = depth > 0 ? [`--depth=${depth}`] : []
-    await git(
-      target,
-      ['fetch', '--quiet', '--no-tags', ...shallow, 'origin', ...plan.refspecs],
-      token
-    )
-    const sparse = (inputs['sparse-checkout'] ?? '')
-      .split('\n')
-      .map(line => line.trim())
-      .filter(Boolean)
-    if (sparse.length > 0) {
-      const cone = inputs['sparse-checkout-cone-mode'] !== 'false'
-      await git(target, ['sparse-checkout', 'set', ...(cone ? [] : ['--no-cone']), ...sparse])
-    }
-    const start = plan.commit ?? `refs/remotes/origin/${plan.branch}`
-    if (plan.branch !== null)
-      await git(target, ['checkout', '--quiet', '--force', '-B', plan.branch, start])
-    else await git(target, ['checkout', '--quiet', '--force', '--detach', start])
-    if (inputs['persist-credentials'] !== 'false') {
-      await git(target, [
-        'config',
-        '--local',
-        `http.${new URL(host.cloneUrl).origin}/.extraheader`,
-        authHeader(token)
-      ])
-    }
+    const plan = { ...checkoutPlan(setup, inputs.ref ?? '', depth), depth }
+    await fetchAndCheckOut(target, host, inputs, inputs.token || setup.token, plan)
     const commit = await git(target, ['rev-parse', 'HEAD'])
-    return resultOf(
-      true,
-      `Checked out ${plan.branch ?? commit} at ${commit} into ${inside || '.'}`,
-      {
-        ref: plan.branch ?? '',
-        commit
-      }
-    )
+    const shown = plan.branch ?? commit
+    return resultOf(true, `Checked out ${shown} at ${commit} into ${inside}`, {
+      ref: plan.branch ?? '',
+      commit
+    })
   } catch (error) {
     return resultOf(false, `actions/checkout: ${(error as Error).message}`)
   }

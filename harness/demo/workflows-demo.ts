@@ -11,8 +11,13 @@ import { join } from 'node:path'
 import { getOctokit } from '@actions/github'
 import { initTemplates } from '../../src/cli/init.js'
 import { ACTIONS_REPOSITORY } from '../../src/cli/templates/render.js'
-import { ActionsEngine, type EngineNotice, type RunRecord } from '../actions-engine/index.js'
-import { seedSampleRepo, startForge } from '../github-emulator/index.js'
+import {
+  ActionsEngine,
+  type EngineNotice,
+  type RunnerSpec,
+  type RunRecord
+} from '../actions-engine/index.js'
+import { seedSampleRepo, startForge, type Forge } from '../github-emulator/index.js'
 import { DEMO_EXTRA_ISSUES, DEMO_WAVE } from './playbook.js'
 
 /** How to run the demo. */
@@ -24,6 +29,22 @@ export interface WorkflowsDemoOptions {
   /** The codex runner's environment: where codex is, its home and login (or the scripted model's). */
   codexEnv: Record<string, string>
   print: (line: string) => void
+}
+
+/**
+ * The runners a pipeline deployment has: GitHub's hosted runners for the jobs that need no codex,
+ * and a self-hosted codex runner whose environment says where codex is and how it logs in.
+ */
+export function pipelineRunners(codexEnv: Record<string, string>, codexSlots = 2): RunnerSpec[] {
+  return [
+    { name: 'hosted', labels: ['ubuntu-latest'], hosted: true, capacity: 16 },
+    {
+      name: 'codex',
+      labels: ['self-hosted', 'linux', 'codex'],
+      capacity: codexSlots,
+      env: codexEnv
+    }
+  ]
 }
 
 /** What the demo came to. */
@@ -71,6 +92,36 @@ function waveReport(runs: readonly RunRecord[]): string {
   return merges.at(-1)?.summary ?? '(no merge job wrote a report)'
 }
 
+/** What a maintainer does: dispatch the wave, and confirm the plan when it asks. */
+async function playMaintainer(
+  forge: Forge,
+  engine: ActionsEngine,
+  repo: string,
+  print: (line: string) => void
+): Promise<void> {
+  const maintainer = getOctokit(forge.tokens.write, { baseUrl: forge.apiUrl })
+  const issues = DEMO_WAVE.join(' ')
+  const dispatch = async (inputs: Record<string, string>) => {
+    await maintainer.rest.actions.createWorkflowDispatch({
+      owner: forge.owner,
+      repo,
+      workflow_id: DISPATCH,
+      ref: 'main',
+      inputs
+    })
+    await engine.settled({ timeoutMs: 30 * 60_000 })
+  }
+  print(`A maintainer dispatches ${DISPATCH} with issues: ${issues}`)
+  await dispatch({ issues })
+  const plan = planOutputs(engine.runs())
+  if (plan['needs-confirmation'] === 'true' && plan['plan-id']) {
+    print(
+      `The plan asks for a confirmation (its proposal is on the issues); the maintainer confirms ${plan['plan-id']}.`
+    )
+    await dispatch({ issues, confirm: plan['plan-id'] })
+  }
+}
+
 /** Runs the demo wave through the workflows; resolves when nothing more happens. */
 export async function runWorkflowsDemo(
   options: WorkflowsDemoOptions
@@ -82,15 +133,7 @@ export async function runWorkflowsDemo(
     const engine = await ActionsEngine.start({
       forge,
       repo,
-      runners: [
-        { name: 'hosted', labels: ['ubuntu-latest'], hosted: true, capacity: 16 },
-        {
-          name: 'codex',
-          labels: ['self-hosted', 'linux', 'codex'],
-          capacity: 2,
-          env: options.codexEnv
-        }
-      ],
+      runners: pipelineRunners(options.codexEnv),
       vars: { CODEX_WAVES_APP_ID: DEMO_APP.id },
       secrets: { CODEX_WAVES_APP_PRIVATE_KEY: DEMO_APP.privateKey },
       app: DEMO_APP,
@@ -98,41 +141,24 @@ export async function runWorkflowsDemo(
       onNotice: notice => options.print(describe(notice))
     })
     try {
-      const maintainer = getOctokit(forge.tokens.write, { baseUrl: forge.apiUrl })
-      const where = { owner: forge.owner, repo }
-      const issues = DEMO_WAVE.join(' ')
-      options.print(`A maintainer dispatches ${DISPATCH} with issues: ${issues}`)
-      await maintainer.rest.actions.createWorkflowDispatch({
-        ...where,
-        workflow_id: DISPATCH,
-        ref: 'main',
-        inputs: { issues }
-      })
-      await engine.settled({ timeoutMs: 30 * 60_000 })
-      const plan = planOutputs(engine.runs())
-      if (plan['needs-confirmation'] === 'true' && plan['plan-id']) {
-        options.print(
-          `The plan asks for a confirmation (its proposal is on the issues); the maintainer confirms ${plan['plan-id']}.`
-        )
-        const inputs = { issues, confirm: plan['plan-id'] }
-        await maintainer.rest.actions.createWorkflowDispatch({
-          ...where,
-          workflow_id: DISPATCH,
-          ref: 'main',
-          inputs
-        })
-        await engine.settled({ timeoutMs: 30 * 60_000 })
-      }
-      const pulls = await maintainer.paginate(maintainer.rest.pulls.list, {
-        ...where,
+      await playMaintainer(forge, engine, repo, options.print)
+      const reader = getOctokit(forge.tokens.read, { baseUrl: forge.apiUrl })
+      const pulls = await reader.paginate(reader.rest.pulls.list, {
+        owner: forge.owner,
+        repo,
         state: 'closed',
         per_page: 100
       })
-      const merged = pulls.filter(pull => pull.merged_at !== null).map(pull => pull.number)
       const report = waveReport(engine.runs())
-      options.print('')
-      options.print(report)
-      return { merged, allMet: report.includes('every criterion met'), runs: engine.runs() }
+      options.print(`\n${report}`)
+      return {
+        merged: pulls
+          .filter(pull => pull.merged_at !== null)
+          .map(pull => pull.number)
+          .sort((a, b) => a - b),
+        allMet: report.includes('every criterion met'),
+        runs: engine.runs()
+      }
     } finally {
       await engine.close()
     }

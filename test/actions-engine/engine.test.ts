@@ -191,6 +191,19 @@ jobs:
 `
   ),
   ...workflow(
+    'hourly',
+    `name: hourly
+on:
+  schedule:
+    - cron: '17 * * * *'
+jobs:
+  sweep:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "\${{ github.event_name }} on \${{ github.ref }}"
+`
+  ),
+  ...workflow(
     'slow',
     `name: slow
 on: workflow_dispatch
@@ -402,40 +415,21 @@ describe('environments and concurrency', () => {
     )
     const [deployment] = pending.data as Array<{ environment: { id: number; name: string } }>
     expect(deployment?.environment.name).toBe('production')
-    const refused = await as('read')
-      .request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments', {
+    const review = (kind: 'write' | 'read', runId: number, state: 'approved' | 'rejected') =>
+      as(kind).request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments', {
         ...where(),
-        run_id: first.id,
+        run_id: runId,
         environment_ids: [deployment!.environment.id],
-        state: 'approved',
+        state,
         comment: ''
       })
-      .catch((error: { status: number }) => error.status)
-    expect(refused).toBe(403)
-    for (const run of [first]) {
-      await as('write').request(
-        'POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments',
-        {
-          ...where(),
-          run_id: run.id,
-          environment_ids: [deployment!.environment.id],
-          state: 'approved',
-          comment: 'ship it'
-        }
-      )
-    }
-    await engine.settled({ timeoutMs: 60_000 })
-    const third = engine.runs().find(run => run.id === runs[2]!.id)!
-    await as('write').request(
-      'POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments',
-      {
-        ...where(),
-        run_id: third.id,
-        environment_ids: [deployment!.environment.id],
-        state: 'rejected',
-        comment: 'no'
-      }
+    const refused = await review('read', first.id, 'approved').catch(
+      (error: { status: number }) => error.status
     )
+    expect(refused).toBe(403)
+    await review('write', first.id, 'approved')
+    await engine.settled({ timeoutMs: 60_000 })
+    await review('write', runs[2]!.id, 'rejected')
     await engine.settled({ timeoutMs: 60_000 })
     expect(byWorkflow(newRuns(before), 'gated').map(run => run.conclusion)).toEqual([
       'success',
@@ -443,6 +437,17 @@ describe('environments and concurrency', () => {
       'failure'
     ])
   }, 120_000)
+})
+
+describe('schedule', () => {
+  it('runs a scheduled workflow on request, on the default branch', async () => {
+    const before = engine.runs().length
+    engine.runSchedule('.github/workflows/hourly.yml')
+    await engine.settled({ timeoutMs: 60_000 })
+    const [run] = newRuns(before)
+    expectConclusion(run, 'success')
+    expect(run?.jobs[0]?.steps[0]?.log).toContain('schedule on refs/heads/main')
+  })
 })
 
 describe('timeout-minutes', () => {

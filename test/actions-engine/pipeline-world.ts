@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { getOctokit } from '@actions/github'
 import { startOfflineCodex, type OfflineCodex } from '../../harness/demo/offline.js'
+import { pipelineRunners } from '../../harness/demo/workflows-demo.js'
 import {
   DEMO_EXTRA_ISSUES,
   DEMO_PLAYBOOK,
@@ -97,15 +98,10 @@ export async function startPipelineWorld(options: WorldOptions = {}): Promise<Pi
   const engine = await ActionsEngine.start({
     forge,
     repo,
-    runners: [
-      { name: 'hosted', labels: ['ubuntu-latest'], hosted: true, capacity: 16 },
-      {
-        name: 'codex-runner',
-        labels: ['self-hosted', 'linux', 'codex'],
-        capacity: options.codexSlots ?? 2,
-        env: { ...model.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${model.env.PATH}` }
-      }
-    ],
+    runners: pipelineRunners(
+      { ...model.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${model.env.PATH}` },
+      options.codexSlots
+    ),
     vars: app ? { CODEX_WAVES_APP_ID: TEST_APP.id } : {},
     secrets: app ? { CODEX_WAVES_APP_PRIVATE_KEY: TEST_APP.privateKey } : {},
     ...(app ? { app: TEST_APP } : {}),

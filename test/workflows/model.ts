@@ -1,15 +1,12 @@
 /**
- * A model of how GitHub starts workflow runs and jobs, over the workflows as GitHub's own parser
- * reads them (`@actions/workflow-parser`), with every `if:` evaluated by GitHub's own expression
- * engine (`@actions/expressions`). It models the platform rules the pipeline depends on: events
- * caused by `GITHUB_TOKEN` start only `workflow_dispatch` and `repository_dispatch` runs, and a
- * `workflow_run` chain stops after three levels.
+ * A fast model of how the pipeline's workflows chain, for exploring many scenarios without running
+ * any action: each job's outcome is given by the scenario. Which workflows an event starts, and how
+ * `if:` and `environment:` evaluate, are the Actions engine's rules (GitHub's parser and expression
+ * engine, the `GITHUB_TOKEN` rule, the `workflow_run` depth), so the model and the engine that runs
+ * the workflows for real cannot disagree.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Evaluator, Lexer, Parser, data } from '@actions/expressions'
-import { truthy } from '@actions/expressions/result'
-import type { FunctionDefinition } from '@actions/expressions/funcs/info'
 import {
   NoOperationTraceWriter,
   convertWorkflowTemplate,
@@ -23,17 +20,27 @@ import {
   isString
 } from '@actions/workflow-parser/templates/tokens/type-guards'
 import { parse } from 'yaml'
+import {
+  evaluateCondition as engineCondition,
+  evaluateExpression,
+  valueText
+} from '../../harness/actions-engine/expressions.js'
+import { MAX_WORKFLOW_RUN_DEPTH, starts } from '../../harness/actions-engine/triggers.js'
+import { loadWorkflow, type WorkflowModel } from '../../harness/actions-engine/workflow.js'
+
+export { MAX_WORKFLOW_RUN_DEPTH }
 
 export const WORKFLOWS_DIR = join(process.cwd(), '.github', 'workflows')
 
 /** The repository the simulated events happen in. */
 export const REPOSITORY = 'acme/widgets'
 
-/** A workflow file as GitHub's parser converts it, plus its plain YAML for static checks. */
+/** A workflow file as GitHub's parser converts it and as the engine runs it, plus its plain YAML. */
 export interface LoadedWorkflow {
   file: string
   name: string
   template: WorkflowTemplate
+  model: WorkflowModel
   yaml: Record<string, unknown>
 }
 
@@ -53,7 +60,8 @@ export async function loadWorkflows(dir: string = WORKFLOWS_DIR): Promise<Loaded
       throw new Error(`${file} does not convert: ${template.errors.map(e => e.Message).join('; ')}`)
     }
     const yaml = parse(content) as Record<string, unknown>
-    loaded.push({ file, name: String(yaml.name), template, yaml })
+    const model = await loadWorkflow(`.github/workflows/${file}`, content)
+    loaded.push({ file, name: String(yaml.name), template, model, yaml })
   }
   return loaded
 }
@@ -75,37 +83,16 @@ export interface SimEvent {
   depth: number
 }
 
-/** The activity types GitHub uses when a workflow names an event without `types`. */
-const DEFAULT_TYPES: Record<string, string[]> = {
-  pull_request: ['opened', 'synchronize', 'reopened'],
-  workflow_run: ['requested', 'completed']
-}
-
-/** GitHub's rule: an event caused by `GITHUB_TOKEN` starts only these. */
-const STARTED_BY_GITHUB_TOKEN = new Set(['workflow_dispatch', 'repository_dispatch'])
-
-/** GitHub's rule: a `workflow_run` chain runs at most three levels deep. */
-export const MAX_WORKFLOW_RUN_DEPTH = 3
-
-/** Whether GitHub starts a run of the workflow for the event. */
+/** Whether GitHub starts a run of the workflow for the event (the engine's rule). */
 export function triggers(workflow: LoadedWorkflow, event: SimEvent): boolean {
-  if (event.causedBy === 'github-token' && !STARTED_BY_GITHUB_TOKEN.has(event.name)) return false
-  if (event.name === 'workflow_run' && event.depth > MAX_WORKFLOW_RUN_DEPTH) return false
-  const config = workflow.template.events[event.name] as
-    { types?: string[]; workflows?: string[]; branches?: string[] } | undefined
-  if (config === undefined) return false
-  if (event.name === 'workflow_dispatch') return event.target === workflow.file
-  const types = config.types ?? DEFAULT_TYPES[event.name]
-  if (types && event.action !== undefined && !types.includes(event.action)) return false
-  if (event.name === 'workflow_run') {
-    const run = event.payload.workflow_run as { name: string }
-    if (config.workflows && !config.workflows.includes(run.name)) return false
-  }
-  if (event.name === 'push' && config.branches) {
-    const ref = String(event.payload.ref).replace(/^refs\/heads\//, '')
-    if (!config.branches.includes(ref)) return false
-  }
-  return true
+  return starts(workflow.model, {
+    name: event.name,
+    action: event.action ?? null,
+    payload: event.payload,
+    causedByActionsToken: event.causedBy === 'github-token',
+    depth: event.depth,
+    ...(event.target === undefined ? {} : { target: `.github/workflows/${event.target}` })
+  })
 }
 
 export type JobResult = 'success' | 'failure' | 'skipped' | 'cancelled'
@@ -150,34 +137,7 @@ export function contextsFor(event: SimEvent, vars: Record<string, string> = {}):
 
 type Needs = Record<string, { result: JobResult; outputs: Record<string, string> }>
 
-/** Evaluates an expression the way the runner does, to its value. */
-function evaluate(expression: string, contexts: RunContexts, needs: Needs) {
-  const results = Object.values(needs).map(need => need.result)
-  const statusFunction = (name: string, value: () => boolean): FunctionDefinition => ({
-    name,
-    minArgs: 0,
-    maxArgs: 0,
-    call: () => new data.BooleanData(value())
-  })
-  const functions = [
-    statusFunction('success', () => results.every(result => result === 'success')),
-    statusFunction('always', () => true),
-    statusFunction('failure', () => results.some(result => result === 'failure')),
-    statusFunction('cancelled', () => false)
-  ]
-  const dictionary = JSON.parse(
-    JSON.stringify({ ...contexts, needs }),
-    data.reviver
-  ) as data.Dictionary
-  const lexed = new Lexer(expression).lex()
-  const ast = new Parser(
-    lexed.tokens,
-    dictionary.pairs().map(pair => pair.key),
-    functions
-  ).parse()
-  const functionMap = new Map(functions.map(fn => [fn.name.toLowerCase(), fn]))
-  return new Evaluator(ast, dictionary, functionMap).evaluate()
-}
+const PLACE = { file: 'model', line: undefined }
 
 /**
  * Evaluates an `if:` expression the way the runner does; `needs` carries the results of the jobs
@@ -188,7 +148,13 @@ export function evaluateCondition(
   contexts: RunContexts,
   needs: Needs = {}
 ): boolean {
-  return truthy(evaluate(expression, contexts, needs))
+  const results = Object.values(needs).map(need => need.result)
+  const status = {
+    success: results.every(result => result === 'success'),
+    failure: results.includes('failure'),
+    cancelled: false
+  }
+  return engineCondition(expression, { ...contexts, needs } as never, PLACE, status)
 }
 
 /**
@@ -209,7 +175,7 @@ export function jobEnvironment(
   }
   const value = isString(name)
     ? name.value
-    : evaluate(name.expression, contexts, needs).coerceString()
+    : valueText(evaluateExpression(name.expression, { ...contexts, needs } as never, PLACE))
   return value === '' ? null : value
 }
 
