@@ -7,7 +7,17 @@
  */
 import { createHash } from 'node:crypto'
 import { constants } from 'node:fs'
-import { lstat, mkdir, mkdtemp, open, readdir, realpath, rm, writeFile } from 'node:fs/promises'
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  writeFile
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { DefaultArtifactClient, type ArtifactClient, type FindOptions } from '@actions/artifact'
@@ -176,25 +186,29 @@ export class DirectoryArtifacts implements Artifacts {
     this.root = resolve(root)
   }
 
-  /** Writes the files to the artifact's folder; refuses a name that already exists. */
+  /**
+   * Writes the files to the artifact's folder; refuses a name that already exists. The files are
+   * written beside it first and the folder appears whole, so a process killed mid-upload leaves no
+   * half artifact behind.
+   */
   async upload(name: string, files: readonly ArtifactFile[]): Promise<ArtifactRef> {
     assertSafeArtifactName(name)
     const runId = this.options.runId
     const folder = this.folderOf(name, runId)
     await mkdir(dirname(folder), { recursive: true })
-    try {
-      await mkdir(folder)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      throw new Error(
-        `Artifact '${name}' already exists in ${folder}: artifacts are immutable within a run, as on GitHub. Upload under a new name (add the attempt, e.g. '${name}-2'), or delete that folder to start the local run over.`,
-        { cause: error }
+    const exists = () =>
+      new Error(
+        `Artifact '${name}' already exists in ${folder}: artifacts are immutable within a run, as on GitHub. Upload under a new name (add the attempt, e.g. '${name}-2'), or delete that folder to start the local run over.`
       )
-    }
+    if (await lstat(folder).catch(() => null)) throw exists()
+    const staging = await mkdtemp(join(dirname(folder), `.${name}.partial-`))
     try {
-      await writeArtifactFiles(name, folder, files)
+      await writeArtifactFiles(name, staging, files)
+      await rename(staging, folder)
     } catch (error) {
-      await rm(folder, { recursive: true, force: true })
+      await rm(staging, { recursive: true, force: true })
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EEXIST' || code === 'ENOTEMPTY') throw Object.assign(exists(), { cause: error })
       throw error
     }
     return {
@@ -221,7 +235,9 @@ export class DirectoryArtifacts implements Artifacts {
       )
     }
     if (!stat?.isDirectory()) {
-      const present = await readdir(dirname(folder)).catch(() => [] as string[])
+      const present = (await readdir(dirname(folder)).catch(() => [] as string[])).filter(
+        entry => !entry.startsWith('.')
+      )
       throw new Error(
         `Artifact '${name}' not found in ${dirname(folder)}${runId === undefined ? '' : ` (run ${runId})`}. Artifacts there: ${present.length ? present.join(', ') : 'none'}. Check the name and the run id.`
       )
