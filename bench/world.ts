@@ -16,9 +16,13 @@ import {
   MERGE_WORKFLOW,
   REVIEW_WORKFLOW,
   CORRECT_WORKFLOW
-} from '../src/phases/workflow-names.js'
+} from '../src/phases/shared/workflow-names.js'
 import { createCodexHome, type CodexHome } from '../harness/codex-model/codex-home.js'
-import { startForge, type Forge, type RequestLogEntry } from '../harness/github-emulator/index.js'
+import {
+  startEmulator,
+  type GitHubEmulator,
+  type RequestLogEntry
+} from '../harness/github-emulator/index.js'
 import { startScriptedModel, type ScriptedModel } from '../harness/codex-model/scripted-model.js'
 import { runAction, type ActionRunResult } from '../harness/actions-engine/action-runner.js'
 import { actionBundle, actionMetadata } from '../test/harness/bundles.js'
@@ -92,7 +96,7 @@ export class BenchWorld {
   private readonly reported = new Set<string>()
 
   private constructor(
-    readonly forge: Forge,
+    readonly forge: GitHubEmulator,
     readonly repo: string,
     readonly model: ScriptedModel,
     readonly playbook: BenchPlaybook,
@@ -102,7 +106,7 @@ export class BenchWorld {
 
   /** Starts a forge with a repository `bench` (a README, a source file, the review workflow). */
   static async start(playbook: PlaybookOptions): Promise<BenchWorld> {
-    const forge = await startForge()
+    const forge = await startEmulator()
     const repo = 'bench'
     await forge.createRepo({
       name: repo,

@@ -12,9 +12,9 @@ import { optionalWholeNumber, readCommonSettings } from '../../src/actions-runti
 import { pullJobPorts, readPullRequest } from '../../src/actions-runtime/pull-job.js'
 import { runAction } from '../../src/actions-runtime/run.js'
 import { readPullStep, runSelectStep } from '../../src/actions-runtime/select-step.js'
-import { correctPullRequest } from '../../src/phases/correct.js'
-import { defaultBranchFromEvent } from '../../src/phases/event-pull.js'
-import { REVIEW_WORKFLOW } from '../../src/phases/workflow-names.js'
+import { correctPullRequest } from '../../src/phases/correct/correct.js'
+import { defaultBranchFromEvent } from '../../src/phases/shared/event-pull.js'
+import { REVIEW_WORKFLOW } from '../../src/phases/shared/workflow-names.js'
 
 /** Runs the correct action. */
 export async function run(): Promise<void> {

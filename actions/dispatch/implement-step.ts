@@ -17,7 +17,7 @@ import {
   parseJsonWith,
   type ParseResult
 } from '../../src/contracts/index.js'
-import { implementGroup } from '../../src/phases/implement.js'
+import { implementGroup } from '../../src/phases/implement/implement.js'
 import { groupMismatch } from '../../src/plan/wave-scope.js'
 import { renderImplementSummary } from '../../src/report/implement-summary.js'
 

@@ -14,7 +14,7 @@ import {
 } from '../../src/actions-runtime/inputs.js'
 import { PUSH_REMOTE, workspaceGit } from '../../src/actions-runtime/workspace.js'
 import { BranchName, PlanId } from '../../src/contracts/index.js'
-import { runPlanPhase, type PlanRequest, type PlanResult } from '../../src/phases/plan.js'
+import { runPlanPhase, type PlanRequest, type PlanResult } from '../../src/phases/plan/plan.js'
 import { parseIssueList, type TriggerEvent } from '../../src/plan/index.js'
 import type { Ui } from '../../src/ports.js'
 

@@ -11,9 +11,9 @@ import { readCommonSettings } from '../../src/actions-runtime/inputs.js'
 import { readMergeInputs } from '../../src/actions-runtime/merge-inputs.js'
 import { runAction } from '../../src/actions-runtime/run.js'
 import { PUSH_REMOTE, workspaceGit } from '../../src/actions-runtime/workspace.js'
-import { defaultBranchFromEvent } from '../../src/phases/event-pull.js'
-import { runMerge } from '../../src/phases/merge.js'
-import { CORRECT_WORKFLOW } from '../../src/phases/workflow-names.js'
+import { defaultBranchFromEvent } from '../../src/phases/shared/event-pull.js'
+import { runMerge } from '../../src/phases/merge/merge.js'
+import { CORRECT_WORKFLOW } from '../../src/phases/shared/workflow-names.js'
 
 /** Reads the inputs, runs the merge phase, and sets the outputs and the summary. */
 export async function run(): Promise<void> {

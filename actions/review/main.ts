@@ -10,7 +10,7 @@ import { readCommonSettings } from '../../src/actions-runtime/inputs.js'
 import { pullJobPorts, readPullRequest } from '../../src/actions-runtime/pull-job.js'
 import { runAction } from '../../src/actions-runtime/run.js'
 import { readPullStep, runSelectStep } from '../../src/actions-runtime/select-step.js'
-import { reviewPullRequest } from '../../src/phases/review.js'
+import { reviewPullRequest } from '../../src/phases/review/review.js'
 
 /** Runs the review action. */
 export async function run(): Promise<void> {

@@ -17,7 +17,7 @@ import {
   type RunnerSpec,
   type RunRecord
 } from '../actions-engine/index.js'
-import { seedSampleRepo, startForge, type Forge } from '../github-emulator/index.js'
+import { seedSampleRepo, startEmulator, type GitHubEmulator } from '../github-emulator/index.js'
 import { DEMO_EXTRA_ISSUES, DEMO_WAVE } from './playbook.js'
 
 /** How to run the demo. */
@@ -94,7 +94,7 @@ function waveReport(runs: readonly RunRecord[]): string {
 
 /** What a maintainer does: dispatch the wave, and confirm the plan when it asks. */
 async function playMaintainer(
-  forge: Forge,
+  forge: GitHubEmulator,
   engine: ActionsEngine,
   repo: string,
   print: (line: string) => void
@@ -126,7 +126,7 @@ async function playMaintainer(
 export async function runWorkflowsDemo(
   options: WorkflowsDemoOptions
 ): Promise<WorkflowsDemoResult> {
-  const forge = await startForge()
+  const forge = await startEmulator()
   try {
     const repo = await seedSampleRepo(forge, undefined, await workflowFiles(options))
     for (const issue of DEMO_EXTRA_ISSUES) forge.createIssue(repo, issue)

@@ -2,7 +2,7 @@
  * The sandbox forge: a GitHub-compatible REST server and git remote over real bare repositories,
  * with the artifact service `@actions/artifact` uploads to and downloads from.
  */
-export { Forge, startForge } from './forge.js'
+export { GitHubEmulator, startEmulator } from './emulator.js'
 export { DEFAULT_APP_SLUG } from './apps.js'
 export type { InstallationToken, InstallationTokenOptions } from './apps.js'
 export { tokenIdOf } from './auth.js'
@@ -31,7 +31,7 @@ export type {
   JobBackendIds,
   ServedArtifact
 } from './artifact-service.js'
-export type { ForgeOptions, NewIssue, NewRepo } from './forge.js'
+export type { EmulatorOptions, NewIssue, NewRepo } from './emulator.js'
 export { seedSampleRepo, SAMPLE_REPO } from './seed/index.js'
 export { SAMPLE_PROJECT_FILES } from './seed/sample-project.js'
 export type {

@@ -3,11 +3,11 @@
  * (`apiUrl`, `gitUrl`, `owner`, `repo`, `tokens`) and serves until SIGINT or SIGTERM, then
  * removes its temporary directory.
  */
-import { startForge } from './forge.js'
+import { startEmulator } from './emulator.js'
 import { seedSampleRepo } from './seed/index.js'
 
 async function main(): Promise<void> {
-  const forge = await startForge()
+  const forge = await startEmulator()
   const repo = await seedSampleRepo(forge)
   const { apiUrl, gitUrl, owner, tokens } = forge
   process.stdout.write(`${JSON.stringify({ apiUrl, gitUrl, owner, repo, tokens })}\n`)

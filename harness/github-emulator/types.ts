@@ -134,7 +134,7 @@ export interface StoredArtifact {
 /**
  * Where the REST routes `GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts`,
  * `GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}` and its `/zip` download get their
- * answers: by default the forge's own artifact service, or one given to `startForge` or `mount`.
+ * answers: by default the forge's own artifact service, or one given to `startEmulator` or `mount`.
  */
 export interface RunArtifactSource {
   listRunArtifacts(query: { owner: string; repo: string; runId: number }): Promise<StoredArtifact[]>

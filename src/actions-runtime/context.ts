@@ -10,7 +10,7 @@ import { GitHubForge } from '../adapters/forge.js'
 import { createGitHubClient } from '../adapters/github.js'
 import { ActionsUi } from '../adapters/ui.js'
 import { parseWaveConfig, valueOrThrow, type WaveConfig } from '../contracts/index.js'
-import type { PhaseContext } from '../phases/context.js'
+import type { PhaseContext } from '../phases/shared/context.js'
 import { InputError, type CommonSettings } from './inputs.js'
 
 type Environment = Readonly<Record<string, string | undefined>>

@@ -2,9 +2,9 @@
  * What the review and correct actions share: the pull request they act on, and the work tree and
  * codex of a job that runs codex on that pull request.
  */
-import type { PhaseContext } from '../phases/context.js'
-import { pullNumberFromEvent } from '../phases/event-pull.js'
-import type { PullWorkTree } from '../phases/review-inputs.js'
+import type { PhaseContext } from '../phases/shared/context.js'
+import { pullNumberFromEvent } from '../phases/shared/event-pull.js'
+import type { PullWorkTree } from '../phases/shared/pull-request.js'
 import type { CodexCli } from '../adapters/codex/run.js'
 import type { GitWorkTree } from '../adapters/git.js'
 import type { JobFacts } from './context.js'

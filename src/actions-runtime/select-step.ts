@@ -5,8 +5,8 @@
  */
 import { CORRECT_INPUTS, REVIEW_INPUTS, SELECT_OUTPUTS } from '../action-io.js'
 import { parsePullInput, type SelectingPhase } from '../decide/index.js'
-import { workflowRunIdFromEvent } from '../phases/event-pull.js'
-import { selectPullRequests, type SelectRequest } from '../phases/select.js'
+import { workflowRunIdFromEvent } from '../phases/shared/event-pull.js'
+import { selectPullRequests, type SelectRequest } from '../phases/select/select.js'
 import { createActionsContext } from './context.js'
 import { InputError, choiceInput, type CommonSettings, type InputReader } from './inputs.js'
 

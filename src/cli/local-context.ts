@@ -18,13 +18,13 @@ import {
   type DispatchRecord,
   type WaveConfig
 } from '../contracts/index.js'
-import type { PhaseContext, RepoRef, RunRef } from '../phases/context.js'
-import { readDispatchArtifact } from '../phases/run-artifacts.js'
+import type { PhaseContext, RepoRef, RunRef } from '../phases/shared/context.js'
+import { readDispatchArtifact } from '../phases/shared/run-artifacts.js'
 import type { Forge as ForgePort, GitAuth, Ui } from '../ports.js'
 import {
   seedSampleRepo,
-  startForge,
-  type Forge as SandboxForge
+  startEmulator,
+  type GitHubEmulator
 } from '../../harness/github-emulator/index.js'
 import { UsageError } from './options.js'
 
@@ -49,7 +49,7 @@ export interface Target {
   /** True for a forge on this machine (the embedded one or one on a loopback address). */
   local: boolean
   /** The embedded forge, when the command started one; closed by {@link Target.close}. */
-  sandbox: SandboxForge | null
+  sandbox: GitHubEmulator | null
   close(): Promise<void>
 }
 
@@ -97,7 +97,7 @@ function clientFor(token: string, apiUrl: string, local: boolean): GitHubClient 
 export async function openTarget(
   request: TargetRequest,
   env: Environment,
-  seed?: (forge: SandboxForge, repo: string) => Promise<void>
+  seed?: (forge: GitHubEmulator, repo: string) => Promise<void>
 ): Promise<Target> {
   if (request.repo === undefined) {
     if (request.apiUrl !== undefined) {
@@ -158,9 +158,9 @@ async function tokenLogin(client: GitHubClient, apiUrl: string): Promise<string>
 }
 
 async function embeddedTarget(
-  seed?: (forge: SandboxForge, repo: string) => Promise<void>
+  seed?: (forge: GitHubEmulator, repo: string) => Promise<void>
 ): Promise<Target> {
-  const sandbox = await startForge()
+  const sandbox = await startEmulator()
   try {
     const name = await seedSampleRepo(sandbox)
     if (seed) await seed(sandbox, name)

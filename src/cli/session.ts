@@ -13,7 +13,7 @@ import { CodexCli } from '../adapters/codex/run.js'
 import { codexEnvironment } from '../adapters/codex/environment.js'
 import { CONFIG_PATH, type WaveConfig } from '../contracts/index.js'
 import type { Forge } from '../ports.js'
-import type { Forge as SandboxForge } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator } from '../../harness/github-emulator/index.js'
 import { ciEnvironment, withLocalCi } from './local-ci.js'
 import {
   LocalRuns,
@@ -53,7 +53,7 @@ export interface Session {
 /** What a command adds to its flags when opening a session. */
 export interface SessionOptions {
   /** Seeds an embedded forge (the demo's issues). */
-  seed?: (forge: SandboxForge, repo: string) => Promise<void>
+  seed?: (forge: GitHubEmulator, repo: string) => Promise<void>
   /** A config to use instead of the `--config` file or the repository's. */
   config?: WaveConfig
   /** The codex process's environment instead of the command's (the offline model's). */

@@ -11,7 +11,7 @@ import {
   permissionReport,
   type RunRecord
 } from '../../harness/actions-engine/index.js'
-import { startForge, type Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator, type GitHubEmulator } from '../../harness/github-emulator/index.js'
 import { expectConclusion } from './run-log.js'
 
 const ECHO_ACTION = {
@@ -254,11 +254,11 @@ jobs:
 }
 
 const REPO = 'engine-test'
-let forge: Forge
+let forge: GitHubEmulator
 let engine: ActionsEngine
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await forge.createRepo({ name: REPO, files: FILES })
   forge.createIssue(REPO, { title: 'one' })
   engine = await ActionsEngine.start({

@@ -21,7 +21,11 @@ import {
   type EngineNotice,
   type RunRecord
 } from '../../harness/actions-engine/index.js'
-import { seedSampleRepo, startForge, type Forge } from '../../harness/github-emulator/index.js'
+import {
+  seedSampleRepo,
+  startEmulator,
+  type GitHubEmulator
+} from '../../harness/github-emulator/index.js'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
 const PHASES = ['dispatch', 'review', 'correct', 'merge'] as const
@@ -72,7 +76,7 @@ export interface WorldOptions {
 
 /** A running world. */
 export interface PipelineWorld {
-  forge: Forge
+  forge: GitHubEmulator
   engine: ActionsEngine
   repo: string
   owner: string
@@ -86,7 +90,7 @@ export interface PipelineWorld {
 
 /** Starts a world: forge, repository, scripted codex and engine. */
 export async function startPipelineWorld(options: WorldOptions = {}): Promise<PipelineWorld> {
-  const forge = await startForge()
+  const forge = await startEmulator()
   const repo = await seedSampleRepo(forge, undefined, {
     ...pipelineFiles(options.config),
     ...options.files

@@ -11,8 +11,8 @@ import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
-import { seedSampleRepo, startForge } from '../../harness/github-emulator/index.js'
-import type { Forge, RequestLogEntry } from '../../harness/github-emulator/index.js'
+import { seedSampleRepo, startEmulator } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator, RequestLogEntry } from '../../harness/github-emulator/index.js'
 import type { ActionRunResult } from '../../harness/actions-engine/action-runner.js'
 import { runAction } from '../../harness/actions-engine/action-runner.js'
 import { craftZip } from '../fixtures/artifact-jobs/crafted-zip.js'
@@ -30,7 +30,7 @@ const JOB_TIMEOUT_MS = 120_000
 const LIST_ROUTE = 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts'
 const ZIP_ROUTE = 'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}'
 
-let forge: Forge
+let forge: GitHubEmulator
 let repo: string
 let scratch: string
 let source: string
@@ -142,7 +142,7 @@ function restArtifactCalls(
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'artifacts-e2e-'))
-  forge = await startForge()
+  forge = await startEmulator()
   repo = await seedSampleRepo(forge)
   const bot = getOctokit(forge.tokens.actions, { baseUrl: forge.apiUrl })
   await bot.rest.actions.createWorkflowDispatch({

@@ -5,8 +5,8 @@ import { createGitHubClient, type GitHubClient } from '../../src/adapters/github
 import { GitHubForge } from '../../src/adapters/forge.js'
 import {
   seedSampleRepo,
-  startForge,
-  type Forge,
+  startEmulator,
+  type GitHubEmulator,
   type TokenKind
 } from '../../harness/github-emulator/index.js'
 import type {
@@ -17,7 +17,7 @@ import type {
 import { gitOk, remoteWithToken, tempDir, waitFor } from '../github-emulator/helpers.js'
 
 const repo = 'tiny-lib'
-let forge: Forge
+let forge: GitHubEmulator
 let github: GitHubClient
 let adapter: GitHubForge
 let admin: string
@@ -74,7 +74,7 @@ function routes(entries: readonly RequestLogEntry[]): string[] {
 }
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await seedSampleRepo(forge, repo)
   github = clientFor('admin')
   adapter = new GitHubForge({ client: github, owner: forge.owner, repo })
@@ -564,7 +564,7 @@ describe('CI state, statuses and workflows', () => {
 })
 
 describe('workflow run artifacts', () => {
-  let artifactForge: Forge
+  let artifactForge: GitHubEmulator
   let runWithMany: number
   let runWithNone: number
   const stored: StoredArtifact[] = []
@@ -575,7 +575,7 @@ describe('workflow run artifacts', () => {
       getArtifact: async () => null,
       downloadUrl: async () => 'http://127.0.0.1:9/none'
     }
-    artifactForge = await startForge({ artifacts: source })
+    artifactForge = await startEmulator({ artifacts: source })
     await seedSampleRepo(artifactForge, repo)
     const run = () =>
       artifactForge.createWorkflowRun(repo, {

@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import { parseDispatchRecord, type WaveGroup } from '../../src/contracts/index.js'
 import { LEDGER_MARKER, findLedger } from '../../src/ledger/index.js'
-import { seedSampleRepo, startForge, type Forge } from '../../harness/github-emulator/index.js'
+import {
+  seedSampleRepo,
+  startEmulator,
+  type GitHubEmulator
+} from '../../harness/github-emulator/index.js'
 import { runAction, type ActionRunResult } from '../../harness/actions-engine/action-runner.js'
 import { actionBundle, actionMetadata } from '../harness/bundles.js'
 import { createCodexHome } from '../../harness/codex-model/codex-home.js'
@@ -42,7 +46,7 @@ const ARTIFACT_JOB = join(
 const RUN_TIMEOUT_MS = 150_000
 const PIPELINE_LOGIN = 'github-actions[bot]'
 
-let forge: Forge
+let forge: GitHubEmulator
 let repo: string
 let scratch: string
 let bot: ReturnType<typeof getOctokit>
@@ -50,7 +54,7 @@ const models: ScriptedModel[] = []
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'dispatch-implement-'))
-  forge = await startForge()
+  forge = await startEmulator()
   repo = await seedSampleRepo(forge)
   bot = getOctokit(forge.tokens.actions, { baseUrl: forge.apiUrl })
 })

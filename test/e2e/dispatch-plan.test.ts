@@ -4,7 +4,7 @@
  * issue's event.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
-import { startForge, type Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator, type GitHubEmulator } from '../../harness/github-emulator/index.js'
 import { parseWavePlan } from '../../src/contracts/index.js'
 import { proposalCommentKey } from '../../src/report/plan-summary.js'
 import {
@@ -24,7 +24,7 @@ import {
 
 jest.setTimeout(120_000)
 
-let forge: Forge
+let forge: GitHubEmulator
 let repo: PlanRepo
 let headSha: string
 
@@ -90,7 +90,7 @@ function errors(result: ActionRunResult): string[] {
 }
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   repo = await createPlanRepo(forge, 'plan-e2e')
   headSha = await gitOk(repo.workspace, ['rev-parse', 'HEAD'])
 })

@@ -16,7 +16,11 @@ import { LEDGER_MARKER } from '../../src/ledger/index.js'
 import { main } from '../../src/cli/main.js'
 import { startOfflineCodex, type OfflineCodex } from '../../harness/demo/offline.js'
 import { DEMO_EXTRA_ISSUES, DEMO_PLAYBOOK, DEMO_WAVE } from '../../harness/demo/playbook.js'
-import { seedSampleRepo, startForge, type Forge } from '../../harness/github-emulator/index.js'
+import {
+  seedSampleRepo,
+  startEmulator,
+  type GitHubEmulator
+} from '../../harness/github-emulator/index.js'
 
 const WAVE_TIMEOUT_MS = 150_000
 
@@ -26,7 +30,7 @@ const TSX_LOADER = join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')
 const CLI_ENTRY = join(ROOT, 'src', 'cli', 'index.ts')
 
 interface Setup {
-  forge: Forge
+  forge: GitHubEmulator
   repo: string
   model: OfflineCodex
   stateDir: string
@@ -41,7 +45,7 @@ afterAll(async () => {
 })
 
 async function setUp(): Promise<Setup> {
-  const forge = await startForge()
+  const forge = await startEmulator()
   const repo = await seedSampleRepo(forge)
   for (const issue of DEMO_EXTRA_ISSUES) forge.createIssue(repo, issue)
   const model = await startOfflineCodex(DEMO_PLAYBOOK)

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { findLedger } from '../../src/ledger/index.js'
 import { findMergeCorrectionOrder } from '../../src/report/merge-correction-comment.js'
 import type { BlockedPull, MergedPull, OrderSlot } from '../../src/report/merge-summary.js'
-import { startForge, type Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator, type GitHubEmulator } from '../../harness/github-emulator/index.js'
 import type { ActionRunResult } from '../../harness/actions-engine/action-runner.js'
 import { tempDir, waitFor } from '../github-emulator/helpers.js'
 import { MergeRepo, PIPELINE_LOGIN, editLine, type MadePull } from './fixtures/merge-wave.js'
 
-let forge: Forge
+let forge: GitHubEmulator
 let work: { path: string; remove: () => Promise<void> }
 
 interface Scenario {
@@ -179,7 +179,7 @@ async function race(): Promise<Scenario> {
 }
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   work = await tempDir('merge-e2e-')
   const built = await Promise.all([threePulls(), conflicts(), waits(), neverStarted(), race()])
   for (const scenario of built) scenarios[scenario.repo.name] = scenario

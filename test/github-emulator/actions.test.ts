@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import { startEmulator, seedSampleRepo } from '../../harness/github-emulator/index.js'
 import type {
-  Forge,
+  GitHubEmulator,
   RunArtifactSource,
   StoredArtifact
 } from '../../harness/github-emulator/index.js'
@@ -11,7 +11,7 @@ import { client, statusOf } from './helpers.js'
 const owner = 'octo-org'
 const repo = 'tiny-lib'
 const ZIP_BYTES = Buffer.from('PK\u0003\u0004 pretend zip')
-let forge: Forge
+let forge: GitHubEmulator
 let api: Client
 let bot: Client
 let mainSha: string
@@ -44,7 +44,7 @@ async function blobHandler(req: IncomingMessage, res: ServerResponse): Promise<b
 }
 
 beforeAll(async () => {
-  forge = await startForge({ extraHandlers: [blobHandler], artifacts })
+  forge = await startEmulator({ extraHandlers: [blobHandler], artifacts })
   await seedSampleRepo(forge)
   api = client(forge.apiUrl, forge.tokens.write)
   bot = client(forge.apiUrl, forge.tokens.actions)

@@ -12,8 +12,12 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { components } from '@octokit/openapi-types'
-import { startForge } from '../../harness/github-emulator/index.js'
-import type { ArtifactService, Forge, JobEnvironment } from '../../harness/github-emulator/index.js'
+import { startEmulator } from '../../harness/github-emulator/index.js'
+import type {
+  ArtifactService,
+  GitHubEmulator,
+  JobEnvironment
+} from '../../harness/github-emulator/index.js'
 import { client } from './helpers.js'
 
 type RestArtifactList = { total_count: number; artifacts: components['schemas']['artifact'][] }
@@ -45,7 +49,7 @@ interface LoggedRequest {
 }
 
 let root: string
-let forge: Forge
+let forge: GitHubEmulator
 let baseUrl: string
 let service: ArtifactService
 const requestLog: LoggedRequest[] = []
@@ -83,7 +87,7 @@ function newRun(repo: string): number {
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'artifact-service-'))
-  forge = await startForge({ extraHandlers: [recordRequest] })
+  forge = await startEmulator({ extraHandlers: [recordRequest] })
   baseUrl = forge.apiUrl
   service = forge.artifactService!
   for (const name of [REPO, OTHER_REPO]) {
@@ -536,7 +540,7 @@ describe('artifact service protocol checks', () => {
 
 describe('a forge without the artifact service', () => {
   test('serves no Twirp route and gives no job environment', async () => {
-    const bare = await startForge({ artifactService: false })
+    const bare = await startEmulator({ artifactService: false })
     try {
       await bare.createRepo({ name: REPO, files: { 'README.md': '# bare\n' } })
       const runId = bare.createWorkflowRun(REPO, {

@@ -1,11 +1,11 @@
-import { startForge } from '../../harness/github-emulator/index.js'
-import type { Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator } from '../../harness/github-emulator/index.js'
 import type { Client } from './helpers.js'
 import { bareClient, statusOf } from './helpers.js'
 
 const owner = 'octo-org'
 const repo = 'deploys'
-let forge: Forge
+let forge: GitHubEmulator
 let api: Client
 
 const deploy = `name: deploy
@@ -38,7 +38,7 @@ ${Array.from({ length: 26 }, (_, i) => `      in${i}:\n        type: string`).jo
 `
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await forge.createRepo({
     name: repo,
     files: {

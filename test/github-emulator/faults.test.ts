@@ -1,15 +1,15 @@
-import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
-import type { Forge, RequestLogEntry } from '../../harness/github-emulator/index.js'
+import { startEmulator, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator, RequestLogEntry } from '../../harness/github-emulator/index.js'
 import type { LimitLog } from './helpers.js'
 import { bareClient, client, statusOf } from './helpers.js'
 
 const owner = 'octo-org'
 const repo = 'tiny-lib'
 const ISSUE_ROUTE = '/repos/{owner}/{repo}/issues/{issue_number}'
-let forge: Forge
+let forge: GitHubEmulator
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await seedSampleRepo(forge)
 })
 

@@ -1,17 +1,17 @@
 import {
   DEFAULT_APP_SLUG,
   seedSampleRepo,
-  startForge
+  startEmulator
 } from '../../harness/github-emulator/index.js'
-import type { Forge, InstallationToken } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator, InstallationToken } from '../../harness/github-emulator/index.js'
 import { bareClient, client, statusOf } from './helpers.js'
 
 const owner = 'octo-org'
 const repo = 'tiny-lib'
-let forge: Forge
+let forge: GitHubEmulator
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await seedSampleRepo(forge)
 })
 

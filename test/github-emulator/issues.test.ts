@@ -1,15 +1,15 @@
-import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
-import type { Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator } from '../../harness/github-emulator/index.js'
 import type { Client } from './helpers.js'
 import { client, statusOf } from './helpers.js'
 
 const owner = 'octo-org'
 const repo = 'tiny-lib'
-let forge: Forge
+let forge: GitHubEmulator
 let api: Client
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await seedSampleRepo(forge)
   api = client(forge.apiUrl, forge.tokens.write)
 })

@@ -2,21 +2,21 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   seedSampleRepo,
-  startForge,
+  startEmulator,
   tokenIdOf,
   workflowRefusal
 } from '../../harness/github-emulator/index.js'
-import type { Forge, TokenPermissions } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator, TokenPermissions } from '../../harness/github-emulator/index.js'
 import { git, gitOk, remoteWithToken, tempDir } from './helpers.js'
 
 const owner = 'octo-org'
 const repo = 'tiny-lib'
-let forge: Forge
+let forge: GitHubEmulator
 let runId: number
 let work: { path: string; remove: () => Promise<void> }
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await seedSampleRepo(forge)
   runId = forge.createWorkflowRun(repo, {
     workflow: 'ci.yml',

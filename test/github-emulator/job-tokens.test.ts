@@ -1,20 +1,24 @@
 import {
   scopesUsed,
   seedSampleRepo,
-  startForge,
+  startEmulator,
   tokenIdOf,
   unusedWriteScopes
 } from '../../harness/github-emulator/index.js'
-import type { Forge, ForgeEvent, TokenPermissions } from '../../harness/github-emulator/index.js'
+import type {
+  GitHubEmulator,
+  ForgeEvent,
+  TokenPermissions
+} from '../../harness/github-emulator/index.js'
 import { bareClient, client, statusOf } from './helpers.js'
 
 const owner = 'octo-org'
 const repo = 'tiny-lib'
-let forge: Forge
+let forge: GitHubEmulator
 let runId: number
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await seedSampleRepo(forge)
   await forge.createRepo({ name: 'other-lib', files: { 'README.md': '# other\n' } })
   await forge.createRepo({
@@ -221,7 +225,7 @@ describe('event subscription', () => {
 
 describe('GITHUB_TOKEN rate limit', () => {
   it('makes every job token of a repository spend one budget', async () => {
-    const small = await startForge({ rateLimits: { actions: 3 } })
+    const small = await startEmulator({ rateLimits: { actions: 3 } })
     try {
       await seedSampleRepo(small)
       const run = small.createWorkflowRun(repo, {

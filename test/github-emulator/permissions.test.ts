@@ -1,16 +1,16 @@
 import { join } from 'node:path'
 import { writeFile } from 'node:fs/promises'
-import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
-import type { Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator } from '../../harness/github-emulator/index.js'
 import { client, git, gitOk, remoteWithToken, statusOf, tempDir } from './helpers.js'
 
-let forge: Forge
+let forge: GitHubEmulator
 let work: { path: string; remove: () => Promise<void> }
 const owner = 'octo-org'
 const repo = 'tiny-lib'
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await seedSampleRepo(forge)
   await forge.createRepo({
     name: 'open-lib',

@@ -4,8 +4,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
-import type { Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator } from '../../harness/github-emulator/index.js'
 import type { Client } from './helpers.js'
 import { client, gitOk, remoteWithToken, tempDir, waitFor } from './helpers.js'
 
@@ -14,7 +14,7 @@ export const repo = 'tiny-lib'
 
 export class PullFixture {
   private constructor(
-    readonly forge: Forge,
+    readonly forge: GitHubEmulator,
     readonly api: Client,
     /** The clone's work tree. */
     readonly dir: string,
@@ -22,7 +22,7 @@ export class PullFixture {
   ) {}
 
   static async start(): Promise<PullFixture> {
-    const forge = await startForge()
+    const forge = await startEmulator()
     await seedSampleRepo(forge)
     const work = await tempDir('forge-pulls-')
     const dir = join(work.path, 'clone')

@@ -6,9 +6,9 @@
 import { writeFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { seedSampleRepo, startForge } from '../../harness/github-emulator/index.js'
+import { seedSampleRepo, startEmulator } from '../../harness/github-emulator/index.js'
 import type {
-  Forge,
+  GitHubEmulator,
   RunArtifactSource,
   StoredArtifact,
   TokenPermissions
@@ -22,7 +22,7 @@ export const ARTIFACT_ID = 77
 
 /** What the rows act on; numbers and ids made in {@link startRouteWorld}. */
 export interface RouteWorld {
-  forge: Forge
+  forge: GitHubEmulator
   /** The write token's client, for checks that are not under test. */
   api: Client
   runId: number
@@ -127,7 +127,7 @@ async function records(api: Client, bot: Client, pr: number, mainSha: string) {
 /** Starts the forge and builds everything the rows act on. */
 export async function startRouteWorld(): Promise<RouteWorld> {
   let runId = 0
-  const forge = await startForge({
+  const forge = await startEmulator({
     extraHandlers: [blobs],
     artifacts: artifactSource(() => runId)
   })

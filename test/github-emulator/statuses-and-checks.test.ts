@@ -1,19 +1,19 @@
 import { join } from 'node:path'
 import { writeFile } from 'node:fs/promises'
-import { startForge, seedSampleRepo } from '../../harness/github-emulator/index.js'
-import type { Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator, seedSampleRepo } from '../../harness/github-emulator/index.js'
+import type { GitHubEmulator } from '../../harness/github-emulator/index.js'
 import type { Client } from './helpers.js'
 import { client, gitOk, remoteWithToken, statusOf, tempDir, waitFor } from './helpers.js'
 
 const owner = 'octo-org'
 const repo = 'tiny-lib'
-let forge: Forge
+let forge: GitHubEmulator
 let api: Client
 let bot: Client
 let mainSha: string
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   await seedSampleRepo(forge)
   api = client(forge.apiUrl, forge.tokens.write)
   bot = client(forge.apiUrl, forge.tokens.actions)

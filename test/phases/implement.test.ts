@@ -20,7 +20,7 @@ import {
   implementGroup,
   type ImplementPorts,
   type ImplementRequest
-} from '../../src/phases/implement.js'
+} from '../../src/phases/implement/implement.js'
 import type {
   ArtifactFile,
   CodexRunRequest,

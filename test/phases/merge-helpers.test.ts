@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import { InputError } from '../../src/actions-runtime/inputs.js'
 import { parsePullList, readMergeInputs } from '../../src/actions-runtime/merge-inputs.js'
 import { mergeCorrectionOrder } from '../../src/decide/index.js'
-import { parseLog, parseNumstat } from '../../src/phases/merge-git.js'
+import { parseLog, parseNumstat } from '../../src/phases/merge/git.js'
 import {
   findMergeCorrectionOrder,
   renderMergeCorrectionComment

@@ -10,9 +10,13 @@ import { GitHubForge } from '../../src/adapters/forge.js'
 import { GitWorkTree } from '../../src/adapters/git.js'
 import { createGitHubClient } from '../../src/adapters/github.js'
 import { defaultWaveConfig, parseWavePlan } from '../../src/contracts/index.js'
-import { runPlanPhase, type PlanPhaseContext, type PlanRequest } from '../../src/phases/plan.js'
+import {
+  runPlanPhase,
+  type PlanPhaseContext,
+  type PlanRequest
+} from '../../src/phases/plan/plan.js'
 import { proposalCommentKey } from '../../src/report/plan-summary.js'
-import { startForge, type Forge } from '../../harness/github-emulator/index.js'
+import { startEmulator, type GitHubEmulator } from '../../harness/github-emulator/index.js'
 import { tempDir } from '../github-emulator/helpers.js'
 import {
   createPlanRepo,
@@ -24,7 +28,7 @@ import {
 
 jest.setTimeout(60_000)
 
-let forge: Forge
+let forge: GitHubEmulator
 let repo: PlanRepo
 let artifactsDir: { path: string; remove: () => Promise<void> }
 let runId = 100
@@ -83,7 +87,7 @@ function haltingBatch(): number[] {
 }
 
 beforeAll(async () => {
-  forge = await startForge()
+  forge = await startEmulator()
   repo = await createPlanRepo(forge, 'plan-phase')
   artifactsDir = await tempDir('plan-phase-artifacts-')
 })

@@ -4,7 +4,7 @@
  */
 import { defaultWaveConfig } from '../../src/contracts/index.js'
 import type { ReviewState } from '../../src/decide/index.js'
-import { selectPullRequests, type SelectContext } from '../../src/phases/select.js'
+import { selectPullRequests, type SelectContext } from '../../src/phases/select/select.js'
 import type { ForgePull } from '../../src/ports.js'
 
 interface Fixture {

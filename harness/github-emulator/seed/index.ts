@@ -1,7 +1,7 @@
 /**
  * Seeds a forge with the sample repository, its labels and a few open issues.
  */
-import type { Forge, NewIssue } from '../forge.js'
+import type { GitHubEmulator, NewIssue } from '../emulator.js'
 import { SAMPLE_PROJECT_FILES } from './sample-project.js'
 
 /** The sample repository's name. */
@@ -45,7 +45,7 @@ const ISSUES: NewIssue[] = [
  * join the sample project's files in its first commit (e.g. the pipeline's workflows and actions).
  */
 export async function seedSampleRepo(
-  forge: Forge,
+  forge: GitHubEmulator,
   name = SAMPLE_REPO,
   extraFiles: Readonly<Record<string, string>> = {}
 ): Promise<string> {

@@ -13,13 +13,13 @@ import { fileURLToPath } from 'node:url'
 import { defaultWaveConfig } from '../../contracts/index.js'
 import { startOfflineCodex, type OfflineCodex } from '../../../harness/demo/offline.js'
 import { DEMO_EXTRA_ISSUES, DEMO_PLAYBOOK, DEMO_WAVE } from '../../../harness/demo/playbook.js'
-import type { Forge as SandboxForge } from '../../../harness/github-emulator/index.js'
+import type { GitHubEmulator } from '../../../harness/github-emulator/index.js'
 import { runWorkflowsDemo } from '../../../harness/demo/workflows-demo.js'
 import { UsageError, stringFlag, type ParsedFlags } from '../options.js'
 import { codexHasCredentials, openSession, resolveCodexPath, type CliIo } from '../session.js'
 import { runWaveInSession } from './wave-commands.js'
 
-async function seedDemo(forge: SandboxForge, repo: string): Promise<void> {
+async function seedDemo(forge: GitHubEmulator, repo: string): Promise<void> {
   for (const issue of DEMO_EXTRA_ISSUES) forge.createIssue(repo, issue)
 }
 

@@ -3,9 +3,8 @@
  * `git diff --numstat`, whether a commit status is already published, and codex usage as the
  * ledger records it.
  */
-import type { CodexUsageRecord } from '../contracts/index.js'
-import type { CiState } from '../prompts/index.js'
-import type { CodexRunResult, CommitState, ForgeCiState } from '../ports.js'
+import type { CiState } from '../../prompts/index.js'
+import type { CommitState, ForgeCiState } from '../../ports.js'
 
 const PASSING_CONCLUSIONS = new Set(['success', 'neutral', 'skipped'])
 
@@ -73,14 +72,4 @@ export function hasStatus(
 ): boolean {
   const current = ci.statuses.find(status => status.context === context)
   return current?.state === state && (current.description ?? '') === description
-}
-
-/** A codex run's cost as the ledger records it. */
-export function usageOf(result: Pick<CodexRunResult, 'usage' | 'durationMs'>): CodexUsageRecord {
-  return {
-    inputTokens: result.usage.inputTokens,
-    cachedInputTokens: result.usage.cachedInputTokens,
-    outputTokens: result.usage.outputTokens,
-    durationMs: Math.max(0, Math.round(result.durationMs))
-  }
 }

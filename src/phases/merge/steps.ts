@@ -3,7 +3,7 @@
  * limit, merging with the SHA guard, cleaning up, updating the remaining branches and deciding what
  * each update means, handing conflicts to the correction phase, and recording every outcome.
  */
-import type { CorrectionItem, Ledger, LedgerStatus } from '../contracts/index.js'
+import type { CorrectionItem, Ledger, LedgerStatus } from '../../contracts/index.js'
 import {
   REVIEW_STATUS_CONTEXT,
   afterUpdate,
@@ -12,7 +12,7 @@ import {
   readiness,
   type AfterUpdateDecision,
   type Readiness
-} from '../decide/index.js'
+} from '../../decide/index.js'
 import {
   LEDGER_MARKER,
   isApprovedFor,
@@ -20,15 +20,20 @@ import {
   recordRun,
   renderLedgerComment,
   setStatus
-} from '../ledger/index.js'
-import type { ForgeCiState, ForgePull, Git, GitAuth, MergeResult } from '../ports.js'
+} from '../../ledger/index.js'
+import type { ForgeCiState, ForgePull, Git, GitAuth, MergeResult } from '../../ports.js'
 import {
   mergeCorrectionMarker,
   renderMergeCorrectionComment
-} from '../report/merge-correction-comment.js'
-import type { BlockedNext, BlockedPull, BranchUpdate, MergedPull } from '../report/merge-summary.js'
-import type { WavePull } from '../report/wave-report.js'
-import { MergeGit, type PullChange } from './merge-git.js'
+} from '../../report/merge-correction-comment.js'
+import type {
+  BlockedNext,
+  BlockedPull,
+  BranchUpdate,
+  MergedPull
+} from '../../report/merge-summary.js'
+import type { WavePull } from '../../report/wave-report.js'
+import { MergeGit, type PullChange } from './git.js'
 import type { MergeContext, MergeRequest, MergeTiming } from './merge.js'
 
 /** The git work tree the phase fetches into, its remote, and the token sent as a header. */

@@ -54,7 +54,7 @@ import type {
 } from './workflow-runs.js'
 import { createWorkflowRun, jobEnvironment, updateWorkflowRun } from './workflow-runs.js'
 
-export interface ForgeOptions {
+export interface EmulatorOptions {
   /** The organization that owns the repositories (default `octo-org`). */
   owner?: string
   /** Handlers tried before the artifact service and the REST routes. */
@@ -90,7 +90,7 @@ export interface NewIssue {
 }
 
 /** A running forge. */
-export class Forge {
+export class GitHubEmulator {
   private constructor(
     private readonly server: Server,
     private readonly root: string,
@@ -103,7 +103,7 @@ export class Forge {
   ) {}
 
   /** Starts a forge on 127.0.0.1 with a fresh temporary directory and fresh tokens. */
-  static async start(options: ForgeOptions = {}): Promise<Forge> {
+  static async start(options: EmulatorOptions = {}): Promise<GitHubEmulator> {
     const root = await mkdtemp(join(tmpdir(), 'sandbox-forge-'))
     const owner = options.owner ?? 'octo-org'
     const users = defaultUsers(owner)
@@ -132,12 +132,12 @@ export class Forge {
       faults,
       extraHandlers,
       rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
-      afterPush: (repo, before, pusher) => Forge.recordPush(core, repo, before, pusher)
+      afterPush: (repo, before, pusher) => GitHubEmulator.recordPush(core, repo, before, pusher)
     })
     const server = createServer(pipeline.listener)
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
     core.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    return new Forge(server, root, core, pipeline, extraHandlers, faults, tokens)
+    return new GitHubEmulator(server, root, core, pipeline, extraHandlers, faults, tokens)
   }
 
   private static async recordPush(
@@ -436,7 +436,7 @@ export class Forge {
   }
 }
 
-/** Starts a forge; see {@link Forge.start}. */
-export function startForge(options: ForgeOptions = {}): Promise<Forge> {
-  return Forge.start(options)
+/** Starts a forge; see {@link GitHubEmulator.start}. */
+export function startEmulator(options: EmulatorOptions = {}): Promise<GitHubEmulator> {
+  return GitHubEmulator.start(options)
 }

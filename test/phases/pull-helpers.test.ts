@@ -5,19 +5,19 @@
 import { describe, expect, it } from '@jest/globals'
 import type { DispatchRecord } from '../../src/contracts/index.js'
 import { parseReviewRecordJson } from '../../src/contracts/review-record.js'
-import { defaultBranchFromEvent, pullNumberFromEvent } from '../../src/phases/event-pull.js'
+import { defaultBranchFromEvent, pullNumberFromEvent } from '../../src/phases/shared/event-pull.js'
 import {
   ciStateOf,
   hasStatus,
   parseNumstat,
-  statusDescription,
-  usageOf
-} from '../../src/phases/review-facts.js'
+  statusDescription
+} from '../../src/phases/review/facts.js'
+import { usageOf } from '../../src/phases/shared/codex-run.js'
 import {
   ArtifactContentError,
   readDispatchArtifact,
   readReviewArtifact
-} from '../../src/phases/run-artifacts.js'
+} from '../../src/phases/shared/run-artifacts.js'
 
 const SHA = 'a'.repeat(40)
 const record: DispatchRecord = {

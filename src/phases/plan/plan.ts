@@ -4,7 +4,7 @@
  * gather the facts at the base, triage, pass the confirmation gate, keep the plan as an artifact,
  * and when halted comment the proposal on the affected issues.
  */
-import { sealPlan, type WavePlan } from '../contracts/index.js'
+import { sealPlan, type WavePlan } from '../../contracts/index.js'
 import {
   batchFromEvent,
   confirmPlan,
@@ -16,17 +16,17 @@ import {
   senderRefusal,
   type ConfirmDecision,
   type TriggerEvent
-} from '../plan/index.js'
-import type { Artifacts, Forge, Git, GitAuth, MutationOutcome, Ui } from '../ports.js'
-import { escapeText } from '../report/comment-markdown.js'
+} from '../../plan/index.js'
+import type { Artifacts, Forge, Git, GitAuth, MutationOutcome, Ui } from '../../ports.js'
+import { escapeText } from '../../report/comment-markdown.js'
 import {
   proposalCommentKey,
   proposalIssues,
   renderPlanSummary,
   renderProposalComment
-} from '../report/plan-summary.js'
-import type { PhaseContext } from './context.js'
-import { gatherPlanFacts, type PlanFactsForge } from './plan-facts.js'
+} from '../../report/plan-summary.js'
+import type { PhaseContext } from '../shared/context.js'
+import { gatherPlanFacts, type PlanFactsForge } from './facts.js'
 
 /** The remote `actions/checkout` fetches the base from. */
 const CHECKOUT_REMOTE = 'origin'

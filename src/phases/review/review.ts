@@ -11,23 +11,23 @@ import {
   type CodexUsageRecord,
   type Ledger,
   type ReviewVerdict
-} from '../contracts/index.js'
-import type { ReviewRecord } from '../contracts/review-record.js'
+} from '../../contracts/index.js'
+import type { ReviewRecord } from '../../contracts/review-record.js'
 import {
   decideAfterReviewFailure,
   decideReview,
   REVIEW_STATUS_CONTEXT,
   type ReviewDecision
-} from '../decide/index.js'
-import { recordReview, recordRun, recordUsage, setStatus } from '../ledger/index.js'
+} from '../../decide/index.js'
+import { recordReview, recordRun, recordUsage, setStatus } from '../../ledger/index.js'
 import {
   renderReviewerPrompt,
   truncateToBudget,
   type PromptIssue,
   type ReviewStatusFacts,
   type RulesFile
-} from '../prompts/index.js'
-import { renderReviewComment, reviewCommentMarker } from '../report/review-comment.js'
+} from '../../prompts/index.js'
+import { renderReviewComment, reviewCommentMarker } from '../../report/review-comment.js'
 import {
   codeSpan,
   escapeText,
@@ -35,7 +35,7 @@ import {
   link,
   shortSha,
   table
-} from '../report/comment-markdown.js'
+} from '../../report/comment-markdown.js'
 import type {
   ArtifactFile,
   Codex,
@@ -43,10 +43,10 @@ import type {
   CommitState,
   ForgeCiState,
   ForgePull
-} from '../ports.js'
-import type { PhaseContext } from './context.js'
-import { escalateToPerson } from './review-escalation.js'
-import { ciStateOf, hasStatus, parseNumstat, statusDescription, usageOf } from './review-facts.js'
+} from '../../ports.js'
+import type { PhaseContext } from '../shared/context.js'
+import { escalateToPerson } from '../shared/escalation.js'
+import { ciStateOf, hasStatus, parseNumstat, statusDescription } from './facts.js'
 import {
   checkoutPullHead,
   loadDispatchArtifact,
@@ -56,9 +56,9 @@ import {
   readRulesFiles,
   saveLedger,
   type PullWorkTree
-} from './review-inputs.js'
-import { RUN_ARTIFACT_FILES } from './run-artifacts.js'
-import { runCodexInGroup } from './codex-run.js'
+} from '../shared/pull-request.js'
+import { RUN_ARTIFACT_FILES } from '../shared/run-artifacts.js'
+import { runCodexInGroup, usageOf } from '../shared/codex-run.js'
 
 /** What the review phase runs with. */
 export interface ReviewPorts {

@@ -14,9 +14,9 @@ import {
   type ReviewState,
   type SelectingPhase,
   type SelectionEntry
-} from '../decide/index.js'
-import type { Forge, Ui } from '../ports.js'
-import type { PhaseContext } from './context.js'
+} from '../../decide/index.js'
+import type { Forge, Ui } from '../../ports.js'
+import type { PhaseContext } from '../shared/context.js'
 
 /** A selection after a run of the phase before, with no pull request given by hand. */
 export type FollowingRequest =

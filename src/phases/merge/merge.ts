@@ -4,22 +4,22 @@
  * merge; bring the remaining approved branches up to date and carry their approval when their own
  * patch is unchanged; hand conflicts and taken numbers to the correction phase; report the wave.
  */
-import type { Ledger } from '../contracts/index.js'
-import { orderMerges, type MergeCandidate } from '../decide/index.js'
-import { findLedger, isApprovedFor } from '../ledger/index.js'
-import type { ForgeCiState, ForgePull } from '../ports.js'
+import type { Ledger } from '../../contracts/index.js'
+import { orderMerges, type MergeCandidate } from '../../decide/index.js'
+import { findLedger, isApprovedFor } from '../../ledger/index.js'
+import type { ForgeCiState, ForgePull } from '../../ports.js'
 import {
   renderMergeSummary,
   type BlockedPull,
   type BranchUpdate,
   type MergedPull,
   type OrderSlot
-} from '../report/merge-summary.js'
-import { buildWaveReport, renderWaveReport, type WaveReport } from '../report/wave-report.js'
-import type { PhaseContext } from './context.js'
-import { MergeSteps, type Candidate, type MergePorts } from './merge-steps.js'
+} from '../../report/merge-summary.js'
+import { buildWaveReport, renderWaveReport, type WaveReport } from '../../report/wave-report.js'
+import type { PhaseContext } from '../shared/context.js'
+import { MergeSteps, type Candidate, type MergePorts } from './steps.js'
 
-export type { MergePorts } from './merge-steps.js'
+export type { MergePorts } from './steps.js'
 
 /** What to merge and how, from the inputs (falling back to the config). */
 export interface MergeRequest {

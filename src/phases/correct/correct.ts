@@ -14,22 +14,29 @@ import {
   type ImplementerResult,
   type Ledger,
   type ReviewVerdict
-} from '../contracts/index.js'
-import type { ReviewRecord } from '../contracts/review-record.js'
-import { chooseCorrection, decideCorrectionCycle, type CycleDecision } from '../decide/index.js'
-import { recordCycle, recordRun, recordUsage, setStatus } from '../ledger/index.js'
-import { renderCorrectorPrompt } from '../prompts/index.js'
+} from '../../contracts/index.js'
+import type { ReviewRecord } from '../../contracts/review-record.js'
+import { chooseCorrection, decideCorrectionCycle, type CycleDecision } from '../../decide/index.js'
+import { recordCycle, recordRun, recordUsage, setStatus } from '../../ledger/index.js'
+import { renderCorrectorPrompt } from '../../prompts/index.js'
 import {
   correctionCommentMarker,
   renderCorrectionComment,
   type CorrectionResult
-} from '../report/correction-comment.js'
-import { codeSpan, escapeText, shortSha, table } from '../report/comment-markdown.js'
-import { findMergeCorrectionOrder } from '../report/merge-correction-comment.js'
-import type { ArtifactFile, Codex, CodexRunResult, ForgeComment, ForgePull, Git } from '../ports.js'
-import type { PhaseContext } from './context.js'
-import { escalateToPerson } from './review-escalation.js'
-import { usageOf } from './review-facts.js'
+} from '../../report/correction-comment.js'
+import { codeSpan, escapeText, shortSha, table } from '../../report/comment-markdown.js'
+import { findMergeCorrectionOrder } from '../../report/merge-correction-comment.js'
+import type {
+  ArtifactFile,
+  Codex,
+  CodexRunResult,
+  ForgeComment,
+  ForgePull,
+  Git
+} from '../../ports.js'
+import type { PhaseContext } from '../shared/context.js'
+import { escalateToPerson } from '../shared/escalation.js'
+
 import {
   checkoutPullHead,
   latestRunWithArtifact,
@@ -39,10 +46,10 @@ import {
   saveLedger,
   trustedLedgerOf,
   type PullWorkTree
-} from './review-inputs.js'
-import { readReviewArtifact, RUN_ARTIFACT_FILES } from './run-artifacts.js'
-import { runCodexInGroup } from './codex-run.js'
-import { filesWithConflictMarkers } from './conflict-markers.js'
+} from '../shared/pull-request.js'
+import { readReviewArtifact, RUN_ARTIFACT_FILES } from '../shared/run-artifacts.js'
+import { runCodexInGroup, usageOf } from '../shared/codex-run.js'
+import { filesWithConflictMarkers } from '../shared/conflict-markers.js'
 
 /** What the correct phase runs with. */
 export interface CorrectPorts {

@@ -3,10 +3,10 @@
  * ledger, the dispatch artifact it points at, the pull request's head checked out next to its
  * base, the rules files of the base branch and the issues the pull request implements.
  */
-import type { Ledger, LedgerRun, Phase } from '../contracts/index.js'
-import { findLedger, LEDGER_MARKER, renderLedgerComment } from '../ledger/index.js'
-import type { PromptIssue, RulesFile } from '../prompts/index.js'
-import type { ForgeComment, ForgePull, Git, GitAuth, MutationOutcome } from '../ports.js'
+import type { Ledger, LedgerRun, Phase } from '../../contracts/index.js'
+import { findLedger, LEDGER_MARKER, renderLedgerComment } from '../../ledger/index.js'
+import type { PromptIssue, RulesFile } from '../../prompts/index.js'
+import type { ForgeComment, ForgePull, Git, GitAuth, MutationOutcome } from '../../ports.js'
 import type { PhaseContext } from './context.js'
 import { readDispatchArtifact, type DispatchArtifact } from './run-artifacts.js'
 

@@ -18,7 +18,7 @@ import {
   type Ledger,
   type WaveGroup,
   type WavePlan
-} from '../contracts/index.js'
+} from '../../contracts/index.js'
 import {
   LEDGER_MARKER,
   createLedger,
@@ -27,9 +27,9 @@ import {
   recordUsage,
   renderLedgerComment,
   setStatus
-} from '../ledger/index.js'
-import { branchName } from '../plan/branch-name.js'
-import { otherWaveIssues } from '../plan/wave-scope.js'
+} from '../../ledger/index.js'
+import { branchName } from '../../plan/branch-name.js'
+import { otherWaveIssues } from '../../plan/wave-scope.js'
 import type {
   Artifacts,
   Codex,
@@ -39,18 +39,18 @@ import type {
   Forge,
   Git,
   GitAuth
-} from '../ports.js'
-import { renderImplementerPrompt, type RulesFile } from '../prompts/index.js'
+} from '../../ports.js'
+import { renderImplementerPrompt, type RulesFile } from '../../prompts/index.js'
 import {
   implementCommitMessage,
   noChangesMarker,
   pullRequestTitle,
   renderNoChangesComment,
   renderPullRequestBody
-} from '../report/pull-request.js'
-import type { PhaseContext, RunRef } from './context.js'
-import { runCodexInGroup } from './codex-run.js'
-import { filesWithConflictMarkers } from './conflict-markers.js'
+} from '../../report/pull-request.js'
+import type { PhaseContext, RunRef } from '../shared/context.js'
+import { runCodexInGroup } from '../shared/codex-run.js'
+import { filesWithConflictMarkers } from '../shared/conflict-markers.js'
 
 /** The forge operations this step uses. */
 export type ImplementForge = Pick<

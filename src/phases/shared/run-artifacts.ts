@@ -4,9 +4,13 @@
  * the pipeline writes are accepted, and each record is validated against its contract. Pure: the
  * files come from the Artifacts port.
  */
-import { parseDispatchRecord, SafeRelativePath, type DispatchRecord } from '../contracts/index.js'
-import { parseReviewRecordJson, type ReviewRecord } from '../contracts/review-record.js'
-import type { ArtifactFile } from '../ports.js'
+import {
+  parseDispatchRecord,
+  SafeRelativePath,
+  type DispatchRecord
+} from '../../contracts/index.js'
+import { parseReviewRecordJson, type ReviewRecord } from '../../contracts/review-record.js'
+import type { ArtifactFile } from '../../ports.js'
 
 /** The files of a dispatch artifact (`waves-dispatch-<group>-<attempt>`). */
 export const DISPATCH_ARTIFACT_FILES = {

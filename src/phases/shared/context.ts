@@ -2,8 +2,8 @@
  * What every phase runs with: the repository, the run it belongs to, the config and the ports.
  * Entry points (the actions, the command line) build it; phases only read it.
  */
-import type { WaveConfig } from '../contracts/index.js'
-import type { Artifacts, Clock, Forge, Ui } from '../ports.js'
+import type { WaveConfig } from '../../contracts/index.js'
+import type { Artifacts, Clock, Forge, Ui } from '../../ports.js'
 
 export interface RepoRef {
   owner: string

@@ -2,7 +2,8 @@
  * One codex run as every phase shows it in the log: a collapsible group with the commands codex
  * ran, the files it changed, its outcome, tokens and duration.
  */
-import type { Codex, CodexRunRequest, CodexRunResult, StatusEntry, Ui } from '../ports.js'
+import type { CodexUsageRecord } from '../../contracts/index.js'
+import type { Codex, CodexRunRequest, CodexRunResult, StatusEntry, Ui } from '../../ports.js'
 
 /**
  * Runs codex inside a log group titled `title` and logs what the run did. With `workTreeChanges`
@@ -33,4 +34,14 @@ export async function runCodexInGroup(
     )
     return result
   })
+}
+
+/** A codex run's cost as the ledger records it. */
+export function usageOf(result: Pick<CodexRunResult, 'usage' | 'durationMs'>): CodexUsageRecord {
+  return {
+    inputTokens: result.usage.inputTokens,
+    cachedInputTokens: result.usage.cachedInputTokens,
+    outputTokens: result.usage.outputTokens,
+    durationMs: Math.max(0, Math.round(result.durationMs))
+  }
 }

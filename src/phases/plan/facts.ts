@@ -6,7 +6,7 @@
  * the pipeline's open PRs and their files first, then each requested issue, plus its sub-issues
  * when it can be planned, then each issue a task list or sub-issue list references.
  */
-import type { WaveConfig } from '../contracts/index.js'
+import type { WaveConfig } from '../../contracts/index.js'
 import {
   PIPELINE_BRANCH_REFS,
   branchesWithoutPull,
@@ -20,8 +20,8 @@ import {
   type IssueFacts,
   type PlanConfig,
   type PlanFacts
-} from '../plan/index.js'
-import type { Forge, ForgeIssue, Git, GitAuth } from '../ports.js'
+} from '../../plan/index.js'
+import type { Forge, ForgeIssue, Git, GitAuth } from '../../ports.js'
 
 /** The forge operations the fact gathering reads with. */
 export type PlanFactsForge = Pick<

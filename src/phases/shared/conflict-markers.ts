@@ -2,7 +2,7 @@
  * Conflict markers left in a work tree: nothing is pushed while a file still holds one, whether
  * codex wrote it or a merge of the base left it for codex to resolve.
  */
-import type { Git } from '../ports.js'
+import type { Git } from '../../ports.js'
 
 /** The changed files that hold a line starting with a conflict marker. */
 export async function filesWithConflictMarkers(

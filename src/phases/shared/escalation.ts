@@ -2,9 +2,12 @@
  * Handing a PR to a person, shared by the review and correct phases: the `needs-human` label and
  * the escalation comment that says what is unresolved and what to do.
  */
-import type { CorrectionItem, DeferredItem, Ledger, ReviewVerdict } from '../contracts/index.js'
-import { escalationCommentMarker, renderEscalationComment } from '../report/escalation-comment.js'
-import type { MutationOutcome } from '../ports.js'
+import type { CorrectionItem, DeferredItem, Ledger, ReviewVerdict } from '../../contracts/index.js'
+import {
+  escalationCommentMarker,
+  renderEscalationComment
+} from '../../report/escalation-comment.js'
+import type { MutationOutcome } from '../../ports.js'
 import type { PhaseContext } from './context.js'
 import { REVIEW_WORKFLOW } from './workflow-names.js'
 

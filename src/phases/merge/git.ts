@@ -3,7 +3,7 @@
  * sizes, added paths, commits, patch id) between the merge base and its head, when its head was
  * committed, and where the base branch stands. Git requests cost nothing against the API budget.
  */
-import type { Git, GitAuth } from '../ports.js'
+import type { Git, GitAuth } from '../../ports.js'
 
 /** A PR's change as git sees it, from the merge base with the base branch to its head. */
 export interface PullChange {
